@@ -1,0 +1,43 @@
+# Firebreak: `make run` serves the product (embedded default), `make test` runs the suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.synced
+
+.PHONY: run test test-postgres lint format ci bench-queue clean
+
+$(BIN)/uv:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check "uv==0.13.9"
+
+$(STAMP): $(BIN)/uv uv.lock pyproject.toml
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --frozen --quiet
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python scripts/run.py
+
+test: $(STAMP)
+	$(BIN)/pytest -n 2 --dist loadfile
+
+test-postgres: $(STAMP)
+	scripts/with-services.sh $(BIN)/pytest -n 2 --dist loadfile
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+ci:
+	.ci/run
+
+bench-queue: $(STAMP)
+	scripts/with-services.sh $(BIN)/python bench/queue.py
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,13 @@
+import socket
+
+from celery import shared_task
+from django.utils import timezone
+
+from core.models import WorkerHeartbeat
+
+
+@shared_task
+def record_heartbeat() -> str:
+    name = socket.gethostname()
+    WorkerHeartbeat.objects.update_or_create(name=name, defaults={"seen_at": timezone.now()})
+    return name

@@ -1,0 +1,1 @@
+"""Hub models: guidelines, compensation policies, SLA and escalation rules."""

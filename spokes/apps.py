@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SpokesConfig(AppConfig):
+    name = "spokes"
+    verbose_name = "Departments and queues"

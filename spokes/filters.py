@@ -1,0 +1,66 @@
+"""The queue filters, shared by the web UI and the API."""
+
+import django_filters
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
+from django.db.models import Q
+
+from spokes.models import ContactPoint, Mention, Priority, Source, Status
+
+SENTIMENT_RANGES = {
+    "negative": Q(sentiment__lte=-0.05),
+    "neutral": Q(sentiment__gt=-0.05, sentiment__lt=0.05),
+    "positive": Q(sentiment__gte=0.05),
+}
+STATUS_CHOICES = [("open", "Open (all unresolved)"), ("all", "All"), *Status.choices]
+
+
+def text_search(queryset, value: str):
+    value = value.strip()
+    if not value:
+        return queryset
+    if connection.vendor == "postgresql":
+        # Matches the GIN expression index created in spokes' migrations.
+        return queryset.annotate(_search=SearchVector("text", config="english")).filter(
+            _search=SearchQuery(value, config="english", search_type="websearch")
+        )
+    return queryset.filter(text__icontains=value)
+
+
+class MentionFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=STATUS_CHOICES, method="filter_status")
+    priority = django_filters.TypedChoiceFilter(choices=Priority.choices, coerce=int)
+    source = django_filters.ChoiceFilter(choices=Source.choices)
+    contact_point = django_filters.ChoiceFilter(choices=ContactPoint.choices)
+    sentiment = django_filters.ChoiceFilter(
+        choices=[(k, k.title()) for k in SENTIMENT_RANGES], method="filter_sentiment"
+    )
+    assignee = django_filters.CharFilter(method="filter_assignee")
+    tag = django_filters.CharFilter(field_name="tags__name")
+    q = django_filters.CharFilter(method="filter_text", max_length=200)
+
+    class Meta:
+        model = Mention
+        fields = ["status", "priority", "source", "contact_point", "sentiment", "assignee", "tag"]
+
+    def filter_status(self, queryset, name, value):
+        if value == "open":
+            from spokes.models import OPEN_STATUSES
+
+            return queryset.filter(status__in=OPEN_STATUSES)
+        if value == "all":
+            return queryset
+        return queryset.filter(status=value)
+
+    def filter_sentiment(self, queryset, name, value):
+        return queryset.filter(SENTIMENT_RANGES[value])
+
+    def filter_assignee(self, queryset, name, value):
+        if value == "me":
+            return queryset.filter(assignee=self.request.user) if self.request else queryset
+        if value == "none":
+            return queryset.filter(assignee__isnull=True)
+        return queryset.filter(assignee__username=value)
+
+    def filter_text(self, queryset, name, value):
+        return text_search(queryset, value)

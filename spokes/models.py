@@ -1,0 +1,314 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django_fsm import RETURN_VALUE, FSMField, transition
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+
+class Department(models.Model):
+    """A spoke: a team that owns a queue of mentions."""
+
+    slug = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=100)
+    timezone = models.CharField(max_length=64, default="UTC")
+    availability = models.CharField(
+        max_length=300, blank=True, help_text="Public availability statement."
+    )
+    routing_keywords = models.JSONField(default=list, blank=True)
+    is_default = models.BooleanField(default=False, help_text="Receives unrouted mentions.")
+    sign_replies = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        permissions = [
+            ("view_queue", "See the department's mentions"),
+            ("work_queue", "Work the department's mentions"),
+            ("lead_queue", "Reassign and transfer the department's mentions"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DepartmentUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Department, on_delete=models.CASCADE)
+
+
+class DepartmentGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Department, on_delete=models.CASCADE)
+
+
+class MembershipRole(models.TextChoices):
+    AGENT = "agent", "Agent"
+    LEAD = "lead", "Department lead"
+
+
+ROLE_PERMISSIONS = {
+    MembershipRole.AGENT: ("view_queue", "work_queue"),
+    MembershipRole.LEAD: ("view_queue", "work_queue", "lead_queue"),
+}
+
+
+class Membership(models.Model):
+    """A user's role in one department; the source of their object permissions on it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=MembershipRole.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "department"], name="membership_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} - {self.department} ({self.role})"
+
+
+class Source(models.TextChoices):
+    TWITTER = "twitter", "X / Twitter"
+    FACEBOOK = "facebook", "Facebook"
+    INSTAGRAM = "instagram", "Instagram"
+    TIKTOK = "tiktok", "TikTok"
+    FORUM = "forum", "Forum"
+    REVIEW = "review", "Review site"
+    EMAIL = "email", "Email"
+    SMS = "sms", "SMS"
+    OTHER = "other", "Other"
+
+
+class ContactPoint(models.TextChoices):
+    PRESALE = "presale", "Presale"
+    POSTSALE = "postsale", "Postsale"
+    READY_TO_RECEIVE = "ready_to_receive", "Ready to receive"
+    PROBLEM = "problem", "Problem / crisis"
+
+
+class Priority(models.IntegerChoices):
+    LOW = 1, "Low"
+    NORMAL = 2, "Normal"
+    HIGH = 3, "High"
+    URGENT = 4, "Urgent"
+
+
+class Status(models.TextChoices):
+    NEW = "new", "New"
+    ASSIGNED = "assigned", "Assigned"
+    WATCHING = "watching", "Watching"
+    AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
+    REPLIED = "replied", "Replied"
+    TAKEN_OFFLINE = "taken_offline", "Taken offline"
+    TRANSFERRED = "transferred", "Transferred"
+    SPAM = "spam", "Spam / ignored"
+    RESOLVED = "resolved", "Resolved"
+
+
+OPEN_STATUSES = (
+    Status.NEW,
+    Status.ASSIGNED,
+    Status.WATCHING,
+    Status.AWAITING_APPROVAL,
+    Status.TAKEN_OFFLINE,
+    Status.TRANSFERRED,
+)
+WORKABLE = [Status.NEW, Status.ASSIGNED, Status.WATCHING, Status.TRANSFERRED, Status.TAKEN_OFFLINE]
+
+
+class Author(models.Model):
+    """Someone who wrote about the brand on one source."""
+
+    source = models.CharField(max_length=16, choices=Source.choices)
+    handle = models.CharField(max_length=150)
+    display_name = models.CharField(max_length=200, blank=True)
+    followers = models.PositiveIntegerField(default=0)
+    profile_url = models.URLField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "handle"], name="author_unique_handle")
+        ]
+
+    def __str__(self) -> str:
+        return f"@{self.handle}"
+
+
+class Tag(models.Model):
+    name = models.SlugField(max_length=50, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Mention(models.Model):
+    """One inbound post, comment, review or message about the brand."""
+
+    source = models.CharField(max_length=16, choices=Source.choices)
+    external_id = models.CharField(max_length=200)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+    )
+    thread_root = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="thread_members"
+    )
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="mentions")
+    reach = models.PositiveIntegerField(default=0, help_text="Author's followers when posted.")
+    text = models.TextField()
+    url = models.URLField(max_length=500, blank=True)
+    language = models.CharField(max_length=8, blank=True)
+    posted_at = models.DateTimeField()
+    received_at = models.DateTimeField(default=timezone.now)
+
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="mentions")
+    status = FSMField(default=Status.NEW, choices=Status.choices)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_mentions",
+    )
+    contact_point = models.CharField(max_length=20, choices=ContactPoint.choices, blank=True)
+    sentiment = models.FloatField(null=True, blank=True)
+    flags = models.JSONField(default=list, blank=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="mentions")
+    sla_due_at = models.DateTimeField(null=True, blank=True)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    triaged_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_id"], name="mention_unique_source_id"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["department", "-received_at", "-id"], name="mention_queue_recent"),
+            models.Index(
+                fields=["department", "status", "-received_at", "-id"], name="mention_queue_status"
+            ),
+            models.Index(
+                fields=["department", "-priority", "-received_at", "-id"],
+                name="mention_queue_priority",
+            ),
+            models.Index(fields=["assignee", "status"], name="mention_assignee_status"),
+            models.Index(fields=["sla_due_at"], name="mention_sla_due"),
+            models.Index(fields=["author", "-posted_at"], name="mention_author_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} {self.external_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    # --- the state machine: services call these, nothing else assigns ``status`` ---------
+    @transition(field=status, source=[*WORKABLE], target=Status.ASSIGNED)
+    def assign(self):
+        pass
+
+    @transition(
+        field=status,
+        source=[Status.NEW, Status.ASSIGNED, Status.TRANSFERRED],
+        target=Status.WATCHING,
+    )
+    def watch(self):
+        pass
+
+    @transition(field=status, source=[*WORKABLE], target=Status.AWAITING_APPROVAL)
+    def await_approval(self):
+        pass
+
+    @transition(field=status, source=[*WORKABLE, Status.AWAITING_APPROVAL], target=Status.REPLIED)
+    def mark_replied(self):
+        pass
+
+    @transition(
+        field=status,
+        source=[Status.AWAITING_APPROVAL],
+        target=RETURN_VALUE(Status.ASSIGNED, Status.NEW),
+    )
+    def return_from_approval(self):
+        return Status.ASSIGNED if self.assignee_id else Status.NEW
+
+    @transition(field=status, source=[*WORKABLE, Status.REPLIED], target=Status.TAKEN_OFFLINE)
+    def take_offline(self):
+        pass
+
+    @transition(field=status, source=[*WORKABLE], target=Status.TRANSFERRED)
+    def transfer(self):
+        pass
+
+    @transition(field=status, source=[*WORKABLE], target=Status.SPAM)
+    def mark_spam(self):
+        pass
+
+    @transition(field=status, source=[*WORKABLE, Status.REPLIED], target=Status.RESOLVED)
+    def resolve(self):
+        pass
+
+    @transition(
+        field=status,
+        source=[Status.RESOLVED, Status.SPAM, Status.REPLIED],
+        target=RETURN_VALUE(Status.ASSIGNED, Status.NEW),
+    )
+    def reopen(self):
+        return Status.ASSIGNED if self.assignee_id else Status.NEW
+
+
+class MentionUserObjectPermission(UserObjectPermissionBase):
+    """Per-mention grants: only for sharing a mention outside its department."""
+
+    content_object = models.ForeignKey(Mention, on_delete=models.CASCADE)
+
+
+class MentionGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Mention, on_delete=models.CASCADE)
+
+
+class Note(models.Model):
+    """Internal note on a mention; staff only, never sent."""
+
+    mention = models.ForeignKey(Mention, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    mentioned_users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="note_mentions"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Note on {self.mention_id} by {self.author_id}"
+
+
+class Activity(models.Model):
+    """One line of a mention's history: who did what, when."""
+
+    mention = models.ForeignKey(Mention, on_delete=models.CASCADE, related_name="activities")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verb = models.CharField(max_length=40)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["mention", "created_at"], name="activity_mention_time")]
+        verbose_name_plural = "activities"
+
+    def __str__(self) -> str:
+        return f"{self.verb} on {self.mention_id}"

@@ -1,0 +1,348 @@
+"""Every change to departments, memberships and mentions goes through these functions.
+
+Each one runs in a transaction, checks the actor's permission, validates, writes, records
+the activity/audit row and publishes the live event on commit.
+"""
+
+import re
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django_fsm import TransitionNotAllowed, can_proceed
+from guardian.shortcuts import assign_perm, remove_perm
+
+from accounts.audit import audit
+from core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from core.events import department_group, mention_group, publish
+from core.notifications import notify
+from spokes.models import (
+    ROLE_PERMISSIONS,
+    Activity,
+    Department,
+    Membership,
+    MembershipRole,
+    Mention,
+    Note,
+    Priority,
+    Status,
+    Tag,
+)
+from spokes.selectors import mention_get, user_can
+
+User = get_user_model()
+
+STATUS_ACTIONS = {
+    "watch": Mention.watch,
+    "resolve": Mention.resolve,
+    "spam": Mention.mark_spam,
+    "reopen": Mention.reopen,
+    "take_offline": Mention.take_offline,
+}
+
+
+# --- departments and memberships ---------------------------------------------------------
+def _require_admin(actor) -> None:
+    if actor is not None and not actor.is_administrator:
+        raise PermissionDenied("Only administrators manage departments and memberships.")
+
+
+@transaction.atomic
+def department_create(
+    *, actor, name: str, slug: str = "", timezone_name: str = "UTC", availability: str = ""
+) -> Department:
+    """Create a department; ``actor=None`` means the operator's command line."""
+    _require_admin(actor)
+    name = (name or "").strip()
+    if not name:
+        raise DomainError("A department needs a name.", field="name")
+    slug = slugify(slug or name)
+    if not slug:
+        raise DomainError("The slug must contain letters or digits.", field="slug")
+    if Department.objects.filter(slug=slug).exists():
+        raise DomainError(f"A department with slug '{slug}' already exists.", field="slug")
+    try:
+        import zoneinfo
+
+        zoneinfo.ZoneInfo(timezone_name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise DomainError(f"Unknown time zone '{timezone_name}'.", field="timezone") from None
+    department = Department.objects.create(
+        name=name, slug=slug, timezone=timezone_name, availability=availability
+    )
+    audit(actor=actor, action="department.created", target=department, data={"slug": slug})
+    return department
+
+
+@transaction.atomic
+def membership_set(*, actor, user, department: Department, role: str) -> Membership:
+    """Give ``user`` ``role`` in ``department`` and exactly the object permissions it carries."""
+    _require_admin(actor)
+    if role not in MembershipRole.values:
+        raise DomainError(
+            f"Unknown role '{role}'; use one of: {', '.join(MembershipRole.values)}.", field="role"
+        )
+    membership, created = Membership.objects.update_or_create(
+        user=user, department=department, defaults={"role": role}
+    )
+    wanted = set(ROLE_PERMISSIONS[role])
+    for codename in ("view_queue", "work_queue", "lead_queue"):
+        if codename in wanted:
+            assign_perm(f"spokes.{codename}", user, department)
+        else:
+            remove_perm(f"spokes.{codename}", user, department)
+    audit(
+        actor=actor,
+        action="membership.set",
+        target=department,
+        data={"user": user.username, "role": role, "created": created},
+    )
+    publish(
+        "membership.changed",
+        {"department_id": department.pk, "user_id": user.pk, "role": role},
+        groups=[department_group(department.pk)],
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_revoke(*, actor, user, department: Department) -> None:
+    _require_admin(actor)
+    deleted, _ = Membership.objects.filter(user=user, department=department).delete()
+    if not deleted:
+        raise NotFound(f"{user.username} is not a member of {department.slug}.")
+    for codename in ("view_queue", "work_queue", "lead_queue"):
+        remove_perm(f"spokes.{codename}", user, department)
+    audit(actor=actor, action="membership.revoked", target=department, data={"user": user.username})
+    publish(
+        "membership.revoked",
+        {"department_id": department.pk, "user_id": user.pk},
+        groups=[department_group(department.pk)],
+    )
+
+
+# --- mentions ----------------------------------------------------------------------------
+def _lock(*, actor, mention_id) -> Mention:
+    """Check visibility, then lock the row so concurrent changes queue up, never overwrite."""
+    mention_get(user=actor, mention_id=mention_id)
+    return Mention.objects.select_for_update().select_related("department").get(pk=mention_id)
+
+
+def _require(actor, perm: str, mention: Mention, message: str) -> None:
+    if not user_can(actor, perm, mention.department_id):
+        raise PermissionDenied(message)
+
+
+def _record(mention: Mention, *, actor, verb: str, data: dict | None = None, extra_groups=()):
+    Activity.objects.create(mention=mention, actor=actor, verb=verb, data=data or {})
+    publish(
+        f"mention.{verb}",
+        {
+            "id": mention.pk,
+            "department_id": mention.department_id,
+            "status": mention.status,
+            "assignee_id": mention.assignee_id,
+            "priority": mention.priority,
+        },
+        groups=[department_group(mention.department_id), mention_group(mention.pk), *extra_groups],
+    )
+
+
+def _transition(mention: Mention, method) -> None:
+    if not can_proceed(method.__get__(mention)):
+        raise Conflict(
+            f"Cannot {method.__name__.replace('_', ' ')} a mention that is "
+            f"{mention.get_status_display().lower()}.",
+            field="status",
+        )
+    try:
+        method(mention)
+    except TransitionNotAllowed as exc:  # a condition changed between check and call
+        raise Conflict(str(exc), field="status") from exc
+
+
+@transaction.atomic
+def mention_assign(*, actor, mention_id, assignee=None) -> Mention:
+    """Assign to ``assignee`` (``None`` = unassign). Agents may only take unowned mentions."""
+    mention = _lock(actor=actor, mention_id=mention_id)
+    _require(actor, "work_queue", mention, "You cannot work this department's mentions.")
+    is_lead = user_can(actor, "lead_queue", mention.department_id)
+    taking_free = assignee == actor and mention.assignee_id in (None, actor.pk)
+    if not (taking_free or is_lead):
+        raise PermissionDenied("Only a department lead can assign others or reassign.")
+    if assignee is not None and not user_can(assignee, "work_queue", mention.department_id):
+        raise DomainError(
+            f"{assignee.username} is not a member of {mention.department.name}.", field="assignee"
+        )
+    previous = mention.assignee_id
+    mention.assignee = assignee
+    fields = ["assignee", "updated_at"]
+    if assignee is not None and mention.status != Status.ASSIGNED:
+        _transition(mention, Mention.assign)
+        fields.append("status")
+    mention.save(update_fields=fields)
+    _record(
+        mention,
+        actor=actor,
+        verb="assigned",
+        data={
+            "from": previous,
+            "to": assignee.pk if assignee else None,
+            "to_name": str(assignee) if assignee else "",
+        },
+    )
+    return mention
+
+
+@transaction.atomic
+def mention_change_status(*, actor, mention_id, action: str) -> Mention:
+    """watch / resolve / spam / reopen / take_offline."""
+    method = STATUS_ACTIONS.get(action)
+    if method is None:
+        raise DomainError(
+            f"Unknown action '{action}'; use one of: {', '.join(STATUS_ACTIONS)}.", field="action"
+        )
+    mention = _lock(actor=actor, mention_id=mention_id)
+    _require(actor, "work_queue", mention, "You cannot work this department's mentions.")
+    before = mention.status
+    _transition(mention, method)
+    fields = ["status", "updated_at"]
+    if mention.status == Status.RESOLVED:
+        mention.resolved_at = timezone.now()
+        fields.append("resolved_at")
+    elif before == Status.RESOLVED:
+        mention.resolved_at = None
+        fields.append("resolved_at")
+    mention.save(update_fields=fields)
+    _record(
+        mention, actor=actor, verb="status_changed", data={"from": before, "to": mention.status}
+    )
+    return mention
+
+
+@transaction.atomic
+def mention_set_priority(*, actor, mention_id, priority) -> Mention:
+    try:
+        priority = Priority(int(priority))
+    except (TypeError, ValueError):
+        raise DomainError("Priority must be 1 (low) to 4 (urgent).", field="priority") from None
+    mention = _lock(actor=actor, mention_id=mention_id)
+    _require(actor, "work_queue", mention, "You cannot work this department's mentions.")
+    before = mention.priority
+    mention.priority = priority
+    mention.save(update_fields=["priority", "updated_at"])
+    _record(mention, actor=actor, verb="priority_changed", data={"from": before, "to": priority})
+    return mention
+
+
+@transaction.atomic
+def mention_transfer(*, actor, mention_id, to_department: Department, reason: str) -> Mention:
+    """Hand a mention to another department; it leaves the sender's queue at once."""
+    mention = _lock(actor=actor, mention_id=mention_id)
+    _require(actor, "lead_queue", mention, "Only a department lead can transfer mentions.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Say why the mention is transferred.", field="reason")
+    if to_department.pk == mention.department_id:
+        raise DomainError("The mention is already in that department.", field="department")
+    source_department = mention.department
+    _transition(mention, Mention.transfer)
+    mention.department = to_department
+    mention.assignee = None
+    mention.save(update_fields=["department", "assignee", "status", "updated_at"])
+    _record(
+        mention,
+        actor=actor,
+        verb="transferred",
+        data={"from": source_department.slug, "to": to_department.slug, "reason": reason},
+        extra_groups=[department_group(source_department.pk)],
+    )
+    return mention
+
+
+_AT_MENTION = re.compile(r"(?<![\w@])@([\w.+-]+)")
+
+
+@transaction.atomic
+def mention_add_note(*, actor, mention_id, body: str) -> Note:
+    """Internal note; ``@username`` tells that colleague if they can see the mention."""
+    from spokes.selectors import mentions_visible
+
+    mention = _lock(actor=actor, mention_id=mention_id)
+    body = (body or "").strip()
+    if not body:
+        raise DomainError("A note cannot be empty.", field="body")
+    if len(body) > 5000:
+        raise DomainError("A note is at most 5,000 characters.", field="body")
+    note = Note.objects.create(mention=mention, author=actor, body=body)
+    usernames = {name.rstrip(".") for name in _AT_MENTION.findall(body)}
+    if usernames:
+        for colleague in User.objects.filter(username__in=usernames, is_active=True):
+            if colleague == actor or not mentions_visible(colleague).filter(pk=mention.pk).exists():
+                continue
+            note.mentioned_users.add(colleague)
+            notify(
+                user=colleague,
+                kind="note_mention",
+                text=f"{actor} mentioned you in a note on {mention}",
+                url=f"/m/{mention.pk}/",
+            )
+    _record(mention, actor=actor, verb="note_added", data={"note_id": note.pk})
+    return note
+
+
+@transaction.atomic
+def mention_set_tags(*, actor, mention_id, add=(), remove=()) -> Mention:
+    mention = _lock(actor=actor, mention_id=mention_id)
+    _require(actor, "work_queue", mention, "You cannot work this department's mentions.")
+    add_names = sorted({_tag_name(t) for t in add if _tag_name(t)})
+    remove_names = sorted({_tag_name(t) for t in remove if _tag_name(t)})
+    if not add_names and not remove_names:
+        raise DomainError("Give at least one tag.", field="tags")
+    for name in add_names:
+        tag, _ = Tag.objects.get_or_create(name=name)
+        mention.tags.add(tag)
+    if remove_names:
+        mention.tags.remove(*Tag.objects.filter(name__in=remove_names))
+    mention.save(update_fields=["updated_at"])
+    _record(mention, actor=actor, verb="tagged", data={"added": add_names, "removed": remove_names})
+    return mention
+
+
+def _tag_name(raw: str) -> str:
+    return slugify(str(raw))[:50]
+
+
+def mentions_bulk(*, actor, mention_ids, action: str, **kwargs) -> dict:
+    """Apply one action to many mentions, each in its own transaction.
+
+    Returns ``{"done": [...ids], "failed": {id: message}}`` so a partial failure loses nothing.
+    """
+    operations = {
+        "assign": lambda mid: mention_assign(actor=actor, mention_id=mid, **kwargs),
+        "tag": lambda mid: mention_set_tags(actor=actor, mention_id=mid, **kwargs),
+        **{
+            name: (
+                lambda mid, name=name: mention_change_status(
+                    actor=actor, mention_id=mid, action=name
+                )
+            )
+            for name in STATUS_ACTIONS
+        },
+    }
+    operation = operations.get(action)
+    if operation is None:
+        raise DomainError(f"Unknown bulk action '{action}'.", field="action")
+    if not mention_ids:
+        raise DomainError("Select at least one mention.", field="ids")
+    if len(mention_ids) > 500:
+        raise DomainError("At most 500 mentions at a time.", field="ids")
+    done, failed = [], {}
+    for mention_id in mention_ids:
+        try:
+            operation(mention_id)
+            done.append(mention_id)
+        except DomainError as exc:
+            failed[mention_id] = exc.message
+    return {"done": done, "failed": failed}

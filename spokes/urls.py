@@ -1,0 +1,14 @@
+from django.urls import path
+
+from spokes import views
+
+app_name = "spokes"
+
+urlpatterns = [
+    path("mine/", views.mine, name="mine"),
+    path("d/<slug:slug>/", views.queue, name="queue"),
+    path("d/<slug:slug>/bulk/", views.queue_bulk, name="bulk"),
+    path("m/<int:mention_id>/", views.mention_detail, name="mention"),
+    path("m/<int:mention_id>/action/", views.mention_action, name="action"),
+    path("m/<int:mention_id>/notes/", views.mention_note, name="note"),
+]

@@ -1,0 +1,271 @@
+"""Staff web UI: thin views that parse input, call a selector or service, render."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from core.errors import DomainError, NotFound
+from core.pagination import Ordering, keyset_page
+from spokes import selectors, services
+from spokes.filters import MentionFilter
+from spokes.models import OPEN_STATUSES, Department, Status
+
+User = get_user_model()
+
+PAGE_SIZE = 50
+ORDERINGS = {
+    "newest": Ordering(("received_at", "id"), descending=True),
+    "oldest": Ordering(("received_at", "id"), descending=False),
+    "priority": Ordering(("priority", "received_at", "id"), descending=True),
+}
+
+
+def _department_or_404(user, slug, perm="view_queue") -> Department:
+    try:
+        return selectors.department_get(user=user, slug=slug, perm=perm)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+
+
+def _mention_or_404(user, mention_id):
+    try:
+        return selectors.mention_get(user=user, mention_id=mention_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+
+
+def _filtered_page(request, queryset):
+    params = request.GET.copy()
+    params.setdefault("status", "open")
+    mention_filter = MentionFilter(params, queryset=queryset, request=request)
+    if not mention_filter.is_valid():
+        for field, errors in mention_filter.errors.items():
+            messages.error(request, f"{field}: {' '.join(errors)}")
+        mention_filter = MentionFilter({"status": "open"}, queryset=queryset, request=request)
+    sort = request.GET.get("sort", "newest")
+    ordering = ORDERINGS.get(sort, ORDERINGS["newest"])
+    try:
+        rows, next_cursor = keyset_page(
+            mention_filter.qs, ordering, cursor=request.GET.get("cursor"), size=PAGE_SIZE
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        rows, next_cursor = keyset_page(mention_filter.qs, ordering, cursor=None, size=PAGE_SIZE)
+    next_params = request.GET.copy()
+    if next_cursor:
+        next_params["cursor"] = next_cursor
+    next_params.pop("partial", None)
+    return {
+        "filter": mention_filter,
+        "rows": rows,
+        "sort": sort if sort in ORDERINGS else "newest",
+        "next_url": f"?{next_params.urlencode()}" if next_cursor else "",
+        "is_first_page": not request.GET.get("cursor"),
+    }
+
+
+@login_required
+def home(request):
+    department = selectors.departments_for(request.user).first()
+    if department is None:
+        return redirect("spokes:mine")
+    return redirect("spokes:queue", slug=department.slug)
+
+
+@login_required
+def queue(request, slug):
+    department = _department_or_404(request.user, slug)
+    base = selectors.queue_base(department)
+    context = _filtered_page(request, base)
+    can_work = selectors.user_can(request.user, "work_queue", department.pk)
+    is_lead = can_work and selectors.user_can(request.user, "lead_queue", department.pk)
+    context.update(
+        department=department,
+        can_work=can_work,
+        is_lead=is_lead,
+        members=(
+            User.objects.filter(memberships__department=department, is_active=True).order_by(
+                "username"
+            )
+            if is_lead
+            else []
+        ),
+        live_kind="department",
+        live_key=department.slug,
+    )
+    if request.htmx and request.GET.get("partial"):
+        return render(request, "spokes/_queue_rows.html", context)
+    counts = selectors.status_counts(base)
+    context["counts"] = [(s, counts.get(s.value, 0)) for s in Status]
+    context["open_count"] = sum(counts.get(s, 0) for s in OPEN_STATUSES)
+    return render(request, "spokes/queue.html", context)
+
+
+@login_required
+def mine(request):
+    context = _filtered_page(request, selectors.mentions_mine(request.user))
+    context.update(live_kind="", live_key="", show_department=True)
+    if request.htmx and request.GET.get("partial"):
+        return render(request, "spokes/_queue_rows.html", context)
+    return render(request, "spokes/mine.html", context)
+
+
+@login_required
+def mention_detail(request, mention_id):
+    mention = _mention_or_404(request.user, mention_id)
+    can_work = selectors.user_can(request.user, "work_queue", mention.department_id)
+    is_lead = can_work and selectors.user_can(request.user, "lead_queue", mention.department_id)
+    context = {
+        "mention": mention,
+        "thread": selectors.thread_of(mention, request.user),
+        "author_history": selectors.author_history(mention, request.user),
+        "activities": mention.activities.select_related("actor"),
+        "notes": mention.notes.select_related("author"),
+        "tags": mention.tags.all(),
+        "can_work": can_work,
+        "is_lead": is_lead,
+        "members": (
+            User.objects.filter(memberships__department_id=mention.department_id, is_active=True)
+            if is_lead
+            else []
+        ),
+        "departments": Department.objects.exclude(pk=mention.department_id) if is_lead else [],
+        "live_kind": "mention",
+        "live_key": mention.pk,
+    }
+    return render(request, "spokes/mention.html", context)
+
+
+def _run(request, operation, success: str):
+    try:
+        operation()
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    except DomainError as exc:
+        if request.htmx:
+            return HttpResponse(exc.message, status=exc.status_code)
+        messages.error(request, exc.message)
+        return None
+    messages.success(request, success)
+    return None
+
+
+@login_required
+@require_POST
+def mention_action(request, mention_id):
+    user, data = request.user, request.POST
+    action = data.get("action", "")
+    if action == "assign_me":
+        op = lambda: services.mention_assign(actor=user, mention_id=mention_id, assignee=user)  # noqa: E731
+        done = "Assigned to you."
+    elif action == "assign":
+        target = User.objects.filter(username=data.get("assignee", "")).first()
+        if data.get("assignee") and target is None:
+            target = _missing_user
+        op = lambda: _assign(user, mention_id, target)  # noqa: E731
+        done = "Assignment changed."
+    elif action == "priority":
+        op = lambda: services.mention_set_priority(  # noqa: E731
+            actor=user, mention_id=mention_id, priority=data.get("priority")
+        )
+        done = "Priority changed."
+    elif action == "transfer":
+        op = lambda: _transfer(user, mention_id, data)  # noqa: E731
+        done = "Transferred."
+    elif action == "tag":
+        op = lambda: services.mention_set_tags(  # noqa: E731
+            actor=user, mention_id=mention_id, add=data.get("tags", "").split(",")
+        )
+        done = "Tagged."
+    else:
+        op = lambda: services.mention_change_status(  # noqa: E731
+            actor=user, mention_id=mention_id, action=action
+        )
+        done = "Status changed."
+    response = _run(request, op, done)
+    if response is not None:
+        return response
+    if action == "transfer":
+        # the sender may no longer see the mention
+        return redirect(_safe_next(request, reverse("home")))
+    return redirect("spokes:mention", mention_id=mention_id)
+
+
+_missing_user = object()
+
+
+def _safe_next(request, default: str) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def _assign(actor, mention_id, target):
+    if target is _missing_user:
+        raise DomainError("No such user.", field="assignee")
+    return services.mention_assign(actor=actor, mention_id=mention_id, assignee=target)
+
+
+def _transfer(actor, mention_id, data):
+    department = Department.objects.filter(slug=data.get("department", "")).first()
+    if department is None:
+        raise DomainError("Choose the department to transfer to.", field="department")
+    return services.mention_transfer(
+        actor=actor, mention_id=mention_id, to_department=department, reason=data.get("reason", "")
+    )
+
+
+@login_required
+@require_POST
+def mention_note(request, mention_id):
+    response = _run(
+        request,
+        lambda: services.mention_add_note(
+            actor=request.user, mention_id=mention_id, body=request.POST.get("body", "")
+        ),
+        "Note added.",
+    )
+    if response is not None:
+        return response
+    return redirect(reverse("spokes:mention", args=[mention_id]) + "#notes")
+
+
+@login_required
+@require_POST
+def queue_bulk(request, slug):
+    department = _department_or_404(request.user, slug)
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    action = request.POST.get("action", "")
+    kwargs = {}
+    if action == "assign":
+        username = request.POST.get("assignee", "")
+        kwargs["assignee"] = (
+            request.user
+            if username in ("", "me")
+            else (User.objects.filter(username=username).first())
+        )
+        if kwargs["assignee"] is None:
+            messages.error(request, "assignee: no such user.")
+            return redirect("spokes:queue", slug=department.slug)
+    elif action == "tag":
+        kwargs["add"] = request.POST.get("tags", "").split(",")
+    try:
+        result = services.mentions_bulk(
+            actor=request.user, mention_ids=ids, action=action, **kwargs
+        )
+    except DomainError as exc:
+        messages.error(request, f"{exc.field}: {exc.message}" if exc.field else exc.message)
+    else:
+        if result["done"]:
+            messages.success(request, f"{len(result['done'])} mention(s) updated.")
+        for mention_id, error in list(result["failed"].items())[:10]:
+            messages.error(request, f"#{mention_id}: {error}")
+    return redirect(_safe_next(request, reverse("spokes:queue", args=[department.slug])))

@@ -1,0 +1,127 @@
+// Firebreak UI: live updates over one websocket, SLA countdowns, keyboard shortcuts.
+// No inline script anywhere (strict CSP); untrusted text is only ever set with textContent.
+(function () {
+  "use strict";
+
+  const body = document.body;
+
+  function toast(text) {
+    const box = document.getElementById("toasts");
+    if (!box) return;
+    const el = document.createElement("div");
+    el.className = "toast";
+    el.textContent = text;
+    box.appendChild(el);
+    setTimeout(() => el.remove(), 5000);
+  }
+
+  // --- live updates ------------------------------------------------------------------
+  function connectLive() {
+    const kind = body.dataset.liveKind;
+    const key = body.dataset.liveKey;
+    const status = document.getElementById("live-status");
+    if (status === null) return; // not logged in
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    let retry = 1000;
+    let refreshTimer = null;
+
+    function open() {
+      const socket = new WebSocket(`${scheme}://${location.host}/ws/live/`);
+      socket.addEventListener("open", () => {
+        retry = 1000;
+        status.textContent = "live";
+        status.classList.add("on");
+        if (kind) socket.send(JSON.stringify({ action: "subscribe", kind: kind, key: key }));
+        scheduleRefresh(); // catch up on anything missed while disconnected
+      });
+      socket.addEventListener("message", (msg) => {
+        const data = JSON.parse(msg.data);
+        if (data.type !== "event") return;
+        if (data.event === "notification.created") {
+          toast(data.text);
+          return;
+        }
+        if (data.event.startsWith("mention.")) {
+          if (kind === "mention" && String(data.id) === String(key)) {
+            toast("This mention changed: reloading.");
+            setTimeout(() => location.reload(), 600);
+          } else {
+            scheduleRefresh();
+          }
+        }
+        body.dispatchEvent(new CustomEvent("firebreak:event", { detail: data }));
+      });
+      socket.addEventListener("close", () => {
+        status.textContent = "reconnecting";
+        status.classList.remove("on");
+        setTimeout(open, retry);
+        retry = Math.min(retry * 2, 15000);
+      });
+    }
+
+    function scheduleRefresh() {
+      const table = document.getElementById("queue");
+      if (!table || !window.htmx || !table.getAttribute("hx-get")) return;
+      clearTimeout(refreshTimer);
+      refreshTimer = setTimeout(() => window.htmx.trigger(table, "live-refresh"), 250);
+    }
+
+    open();
+  }
+
+  // --- SLA countdowns ------------------------------------------------------------------
+  function formatLeft(ms) {
+    const neg = ms < 0;
+    let s = Math.abs(Math.round(ms / 1000));
+    const h = Math.floor(s / 3600); s -= h * 3600;
+    const m = Math.floor(s / 60);
+    const text = h ? `${h}h ${m}m` : `${m}m`;
+    return neg ? `${text} overdue` : `${text} left`;
+  }
+
+  function tickSla() {
+    const now = Date.now();
+    document.querySelectorAll("time.sla").forEach((el) => {
+      const due = Date.parse(el.getAttribute("datetime"));
+      if (Number.isNaN(due)) return;
+      const left = due - now;
+      el.textContent = formatLeft(left);
+      el.classList.toggle("overdue", left < 0);
+      el.classList.toggle("soon", left >= 0 && left < 15 * 60 * 1000);
+    });
+  }
+
+  // --- keyboard shortcuts ------------------------------------------------------------
+  function rows() { return Array.from(document.querySelectorAll("#queue-rows tr.row")); }
+  let current = -1;
+  function select(index) {
+    const all = rows();
+    if (!all.length) return;
+    current = Math.max(0, Math.min(index, all.length - 1));
+    all.forEach((r, i) => r.classList.toggle("selected", i === current));
+    const link = all[current].querySelector("a.row-link");
+    if (link) link.focus();
+  }
+
+  document.addEventListener("keydown", (event) => {
+    const target = event.target;
+    if (target.closest("input, textarea, select") || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === "j") { select(current + 1); event.preventDefault(); }
+    else if (event.key === "k") { select(current - 1); event.preventDefault(); }
+    else if (event.key === "/") {
+      const search = document.querySelector("input[type=search]");
+      if (search) { search.focus(); event.preventDefault(); }
+    } else if (event.key === "n") {
+      const next = document.getElementById("next-page");
+      if (next) next.click();
+    } else {
+      const button = document.querySelector(`[data-shortcut="${event.key}"]`);
+      if (button) { button.click(); event.preventDefault(); }
+    }
+  });
+
+  document.addEventListener("htmx:afterSwap", () => { current = -1; tickSla(); });
+  tickSla();
+  setInterval(tickSla, 30000);
+  connectLive();
+})();

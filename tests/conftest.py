@@ -1,0 +1,98 @@
+"""A fixed cast: two departments and the people around them.
+
+billing: ``agent`` (agent), ``lead`` (lead); support: ``other_agent``; ``comms`` (central
+communications, no membership); ``admin`` (administrator); ``outsider`` (no role anywhere).
+"""
+
+import os
+
+import pytest
+
+from config.celery import app as celery_app
+from tests.factories import DepartmentFactory, MentionFactory, UserFactory
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop + live_server
+celery_app.conf.task_always_eager = True  # logic tests; the worker test starts a real worker
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def billing(db):
+    return DepartmentFactory(slug="billing", name="Billing")
+
+
+@pytest.fixture
+def support(db):
+    return DepartmentFactory(slug="support", name="Support")
+
+
+def _member(username, department, role, **extra):
+    from spokes.services import membership_set
+
+    user = UserFactory(username=username, **extra)
+    membership_set(actor=None, user=user, department=department, role=role)
+    return user
+
+
+@pytest.fixture
+def agent(billing):
+    return _member("agent", billing, "agent", first_name="Ava", last_name="Agent")
+
+
+@pytest.fixture
+def lead(billing):
+    return _member("lead", billing, "lead", first_name="Leo", last_name="Lead")
+
+
+@pytest.fixture
+def other_agent(support):
+    return _member("other_agent", support, "agent")
+
+
+@pytest.fixture
+def other_lead(support):
+    return _member("other_lead", support, "lead")
+
+
+@pytest.fixture
+def comms(db):
+    return UserFactory(username="comms", org_role="comms")
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="admin", org_role="admin")
+
+
+@pytest.fixture
+def outsider(db):
+    return UserFactory(username="outsider")
+
+
+@pytest.fixture
+def mention(billing):
+    return MentionFactory(department=billing)
+
+
+@pytest.fixture
+def foreign_mention(support):
+    return MentionFactory(department=support)
+
+
+@pytest.fixture
+def published(monkeypatch):
+    """Capture live events instead of sending them; returns the list of (event, payload)."""
+    events = []
+    import core.events
+
+    def capture(groups, message):
+        events.append((message["event"], message["payload"], list(groups)))
+
+    monkeypatch.setattr(core.events, "_send", capture)
+    return events

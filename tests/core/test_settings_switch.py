@@ -1,0 +1,96 @@
+"""The same settings module picks the embedded default or the production stack from the env."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PROBE = (
+    "import django, json; django.setup(); from django.conf import settings as s; "
+    "print(json.dumps({'db': s.DATABASES['default']['ENGINE'], "
+    "'layer': s.CHANNEL_LAYERS['default']['BACKEND'], 'broker': s.CELERY_BROKER_URL, "
+    "'cache': s.CACHES['default']['BACKEND'], 'acks_late': s.CELERY_TASK_ACKS_LATE, "
+    "'eager': s.CELERY_TASK_ALWAYS_EAGER, 'prefetch': s.CELERY_WORKER_PREFETCH_MULTIPLIER, "
+    "'reject': s.CELERY_TASK_REJECT_ON_WORKER_LOST}))"
+)
+CLEAN = {
+    k: v
+    for k, v in os.environ.items()
+    if k
+    not in {
+        "DATABASE_URL",
+        "REDIS_URL",
+        "CELERY_BROKER_URL",
+        "DEBUG",
+        "SECRET_KEY",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+    }
+}
+
+
+def _settings(tmp_path, **env):
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=ROOT,
+        env={
+            **CLEAN,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "FIREBREAK_DATA_DIR": str(tmp_path),
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_nothing_set_means_the_embedded_default(tmp_path):
+    s = _settings(tmp_path)
+    assert s["db"] == "django.db.backends.sqlite3"
+    assert s["layer"] == "channels.layers.InMemoryChannelLayer"
+    assert s["broker"] == "filesystem://"
+    assert (s["acks_late"], s["reject"], s["prefetch"], s["eager"]) == (True, True, 1, False)
+
+
+def test_database_and_redis_urls_select_the_production_stack(tmp_path):
+    s = _settings(
+        tmp_path,
+        DATABASE_URL="postgres://u:p@127.0.0.1:5432/firebreak",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+    )
+    assert s["db"] == "django.db.backends.postgresql"
+    assert s["layer"] == "channels_redis.core.RedisChannelLayer"
+    assert s["broker"] == "redis://127.0.0.1:6379/0"
+    assert s["cache"] == "django.core.cache.backends.redis.RedisCache"
+
+
+def test_production_without_a_secret_key_fails_loudly(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=ROOT,
+        env={**CLEAN, "FIREBREAK_DATA_DIR": str(tmp_path), "DEBUG": "0"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={
+            **CLEAN,
+            "FIREBREAK_DATA_DIR": str(tmp_path),
+            "DEBUG": "0",
+            "SECRET_KEY": "x" * 30 + "a-long-random-production-key-0123456789",
+            "ALLOWED_HOSTS": "firebreak.example",
+        },
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
