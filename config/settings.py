@@ -64,6 +64,9 @@ INSTALLED_APPS = [
     "accounts",
     "hub",
     "spokes",
+    "replies",
+    "incidents",
+    "insights",
     "api",
 ]
 

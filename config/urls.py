@@ -13,5 +13,10 @@ urlpatterns = [
     path("notifications/", core_views.notifications, name="notifications"),
     path("notifications/read/", core_views.notifications_read, name="notifications_read"),
     path("admin/", admin.site.urls),
+    path("hub/", include("hub.urls")),
+    path("replies/", include("replies.urls")),
+    path("incidents/", include("incidents.urls")),
+    path("insights/", include("insights.urls")),
+    path("api/", include("api.urls")),
     path("", include("spokes.urls")),
 ]

@@ -29,7 +29,7 @@ def text_search(queryset, value: str):
 
 class MentionFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=STATUS_CHOICES, method="filter_status")
-    priority = django_filters.TypedChoiceFilter(choices=Priority.choices, coerce=int)
+    priority = django_filters.ChoiceFilter(choices=Priority.choices)
     source = django_filters.ChoiceFilter(choices=Source.choices)
     contact_point = django_filters.ChoiceFilter(choices=ContactPoint.choices)
     sentiment = django_filters.ChoiceFilter(

@@ -165,7 +165,14 @@ class Mention(models.Model):
     posted_at = models.DateTimeField()
     received_at = models.DateTimeField(default=timezone.now)
 
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="mentions")
+    department = models.ForeignKey(
+        Department,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="mentions",
+        help_text="Empty until triage routes the mention: it is then in no queue yet.",
+    )
     status = FSMField(default=Status.NEW, choices=Status.choices)
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
     assignee = models.ForeignKey(
@@ -203,6 +210,11 @@ class Mention(models.Model):
             models.Index(fields=["assignee", "status"], name="mention_assignee_status"),
             models.Index(fields=["sla_due_at"], name="mention_sla_due"),
             models.Index(fields=["author", "-posted_at"], name="mention_author_recent"),
+            models.Index(
+                fields=["received_at"],
+                name="mention_untriaged",
+                condition=models.Q(triaged_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
