@@ -12,6 +12,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("notifications/", core_views.notifications, name="notifications"),
     path("notifications/read/", core_views.notifications_read, name="notifications_read"),
+    path("audit/", core_views.audit_log, name="audit_log"),
     path("admin/", admin.site.urls),
     path("hub/", include("hub.urls")),
     path("replies/", include("replies.urls")),

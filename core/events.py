@@ -30,6 +30,10 @@ def hub_group() -> str:
     return "hub"
 
 
+def incident_group(incident_id: int) -> str:
+    return f"incident.{incident_id}"
+
+
 def _send(groups: list[str], message: dict) -> None:
     layer = get_channel_layer()
     if layer is None:
@@ -44,3 +48,122 @@ def _send(groups: list[str], message: dict) -> None:
 def publish(event_type: str, payload: dict, *, groups: list[str]) -> None:
     message = {"type": "live.event", "event": event_type, "payload": payload}
     transaction.on_commit(lambda: _send(list(groups), message))
+
+
+# --- presence: who is looking at an incident or a mention, and who is replying -------------
+# Kept in the cache (Redis in production) so every ASGI process sees the same picture. Each
+# open socket is one entry, refreshed by its consumer's heartbeat; an entry whose process died
+# simply expires. The read-modify-write is guarded by a short lock; a lost race is repaired by
+# the next heartbeat.
+PRESENCE_TTL = 60  # seconds an entry lives without a heartbeat
+PRESENCE_HEARTBEAT = 20
+TYPING_SECONDS = 6
+
+
+def _presence_key(group: str) -> str:
+    return f"presence:{group}"
+
+
+def _presence_change(group: str, change) -> dict:
+    import time
+
+    from django.core.cache import cache
+
+    key = _presence_key(group)
+    lock = f"{key}:lock"
+    for _ in range(50):
+        if cache.add(lock, 1, timeout=2):
+            break
+        time.sleep(0.01)
+    try:
+        now = time.time()
+        entries = cache.get(key) or {}
+        entries = {c: e for c, e in entries.items() if e["seen"] > now - PRESENCE_TTL}
+        change(entries, now)
+        if entries:
+            cache.set(key, entries, timeout=PRESENCE_TTL * 2)
+        else:
+            cache.delete(key)
+        return entries
+    finally:
+        cache.delete(lock)
+
+
+def presence_viewers(entries: dict) -> list[dict]:
+    """One row per person (several tabs count once), typing if any of their tabs is."""
+    import time
+
+    now = time.time()
+    people: dict[int, dict] = {}
+    for entry in entries.values():
+        person = people.setdefault(
+            entry["user_id"],
+            {
+                "user_id": entry["user_id"],
+                "name": entry["name"],
+                "initials": entry["initials"],
+                "typing": False,
+            },
+        )
+        person["typing"] = person["typing"] or entry.get("typing_until", 0) > now
+    return sorted(people.values(), key=lambda p: p["name"].lower())
+
+
+def _present(channel_name: str, user_id: int, name: str, initials: str):
+    def change(entries, now):
+        typing_until = entries.get(channel_name, {}).get("typing_until", 0)
+        entries[channel_name] = {
+            "user_id": user_id,
+            "name": name,
+            "initials": initials,
+            "seen": now,
+            "typing_until": typing_until,
+        }
+
+    return change
+
+
+def presence_join(group: str, channel_name: str, *, user_id: int, name: str, initials: str):
+    entries = _presence_change(group, _present(channel_name, user_id, name, initials))
+    return presence_viewers(entries)
+
+
+def presence_leave(group: str, channel_name: str):
+    return presence_viewers(_presence_change(group, lambda e, now: e.pop(channel_name, None)))
+
+
+def presence_typing(group: str, channel_name: str):
+    def change(entries, now):
+        if channel_name in entries:
+            entries[channel_name].update(seen=now, typing_until=now + TYPING_SECONDS)
+
+    return presence_viewers(_presence_change(group, change))
+
+
+def presence_heartbeat(
+    group: str, channel_name: str, *, user_id: int, name: str, initials: str
+) -> tuple[list[dict], bool]:
+    """Refresh (or restore) one socket's entry; returns the viewers and whether the set of
+    sockets changed meanwhile (someone's process died, or a racing write lost this entry)."""
+    from django.core.cache import cache
+
+    before = set((cache.get(_presence_key(group)) or {}).keys())
+    entries = _presence_change(group, _present(channel_name, user_id, name, initials))
+    return presence_viewers(entries), before != set(entries)
+
+
+def presence_current(group: str) -> list[dict]:
+    return presence_viewers(_presence_change(group, lambda e, now: None))
+
+
+def presence_message(kind: str, key, viewers: list[dict]) -> dict:
+    return {
+        "type": "live.event",
+        "event": "presence.changed",
+        "payload": {
+            "kind": kind,
+            "key": str(key),
+            "viewers": viewers,
+            "typing_seconds": TYPING_SECONDS,
+        },
+    }

@@ -37,3 +37,30 @@ def notifications(request):
 def notifications_read(request):
     request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
     return redirect("notifications")
+
+
+@login_required
+def audit_log(request):
+    """Administrators read the append-only audit log, newest first, filterable by action."""
+    from django.http import Http404
+
+    from accounts.models import AuditEvent
+    from core.pagination import Ordering, keyset_page
+
+    if not request.user.is_administrator:
+        raise Http404("No such page.")
+    events = AuditEvent.objects.select_related("actor")
+    action = request.GET.get("action", "").strip()
+    if action:
+        events = events.filter(action__startswith=action)
+    rows, next_cursor = keyset_page(
+        events,
+        Ordering(("created_at", "id"), descending=True),
+        cursor=request.GET.get("cursor"),
+        size=100,
+    )
+    return render(
+        request,
+        "core/audit.html",
+        {"rows": rows, "action": action, "next_cursor": next_cursor},
+    )

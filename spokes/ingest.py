@@ -1,16 +1,25 @@
 """Ingestion: mentions pushed in by monitoring tools, idempotent on (source, external_id).
 
-Rows are written in one transaction per batch and triaged by the Celery worker after commit
-(one task per batch). A repeat of an already-known mention returns the existing row unchanged.
+A batch costs a constant number of queries whatever its size: existing mentions and authors
+are read in one query each, new authors and new mentions are written with one multi-row
+``INSERT ... ON CONFLICT DO NOTHING`` each, and threads are linked with one bulk update. The
+insert returns only the rows it wrote, so a concurrent duplicate (another request inserting
+the same (source, external_id) at the same moment) is detected exactly: the loser's row is
+skipped by the database and read back as existing. Rows are triaged by the Celery worker after
+commit (one task per batch). A repeat of an already-known mention returns it unchanged.
 """
 
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.db.models import Q
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 
 from core.events import department_group, publish
 from spokes.models import Author, Mention
+
+CHUNK = 500  # rows per INSERT: well inside SQLite's and PostgreSQL's parameter limits
 
 
 @dataclass
@@ -19,20 +28,81 @@ class IngestResult:
     created: bool
 
 
-def _author(source: str, data: dict) -> Author:
-    author, created = Author.objects.get_or_create(
-        source=source,
-        handle=data["handle"],
-        defaults={
-            "display_name": data.get("display_name", ""),
-            "followers": data.get("followers", 0),
-            "profile_url": data.get("url", ""),
-        },
-    )
-    if not created and data.get("followers", author.followers) != author.followers:
-        author.followers = data["followers"]
-        author.save(update_fields=["followers"])
-    return author
+def _insert_ignoring_conflicts(model, objs: list, returning: list[str]) -> list[tuple]:
+    """Multi-row INSERT ... ON CONFLICT DO NOTHING RETURNING ``returning`` of written rows."""
+    if not objs:
+        return []
+    opts = model._meta
+    fields = [f for f in opts.concrete_fields if not f.primary_key and not f.generated]
+    returning_fields = [opts.get_field(name) for name in returning]
+    rows = []
+    for start in range(0, len(objs), CHUNK):
+        chunk = objs[start : start + CHUNK]
+        inserted = model._base_manager._insert(
+            chunk,
+            fields=fields,
+            returning_fields=returning_fields,
+            on_conflict=OnConflict.IGNORE,
+        )
+        rows.extend(row for row in inserted if row is not None)
+    return rows
+
+
+def _authors(items: list[dict]) -> dict[tuple, Author]:
+    """Every item's author, by (source, handle): read in one query, new ones inserted at once."""
+    wanted: dict[tuple, dict] = {}
+    for item in items:
+        wanted.setdefault((item["source"], item["author"]["handle"]), item["author"])
+    found = {(a.source, a.handle): a for a in Author.objects.filter(_author_filter(wanted.keys()))}
+    missing = [key for key in wanted if key not in found]
+    if missing:
+        _insert_ignoring_conflicts(
+            Author,
+            [
+                Author(
+                    source=source,
+                    handle=handle,
+                    display_name=wanted[(source, handle)].get("display_name", "") or "",
+                    followers=wanted[(source, handle)].get("followers", 0) or 0,
+                    profile_url=wanted[(source, handle)].get("url", "") or "",
+                )
+                for source, handle in missing
+            ],
+            ["id"],
+        )
+        found.update(
+            {(a.source, a.handle): a for a in Author.objects.filter(_author_filter(missing))}
+        )
+    changed = []
+    for key, data in wanted.items():
+        author = found[key]
+        followers = data.get("followers")
+        if followers is not None and followers != author.followers:
+            author.followers = followers
+            changed.append(author)
+    if changed:
+        Author.objects.bulk_update(changed, ["followers"])
+    return found
+
+
+def _author_filter(keys) -> Q:
+    by_source: dict[str, set] = {}
+    for source, handle in keys:
+        by_source.setdefault(source, set()).add(handle)
+    query = Q(pk__in=[])
+    for source, handles in by_source.items():
+        query |= Q(source=source, handle__in=handles)
+    return query
+
+
+def _mention_filter(keys) -> Q:
+    by_source: dict[str, set] = {}
+    for source, external_id in keys:
+        by_source.setdefault(source, set()).add(external_id)
+    query = Q(pk__in=[])
+    for source, ids in by_source.items():
+        query |= Q(source=source, external_id__in=ids)
+    return query
 
 
 def mentions_ingest(*, items: list[dict], departments_by_slug: dict | None = None) -> list:
@@ -41,64 +111,99 @@ def mentions_ingest(*, items: list[dict], departments_by_slug: dict | None = Non
     ``items`` are dicts with source, external_id, author{handle, display_name, followers, url},
     text, url, posted_at, language, parent_external_id, department (a Department or None).
     """
+    if not items:
+        return []
     now = timezone.now()
-    results: list[IngestResult] = []
     with transaction.atomic():
         keys = [(i["source"], i["external_id"]) for i in items]
-        existing = {
-            (m.source, m.external_id): m
-            for m in Mention.objects.filter(
-                external_id__in=[k[1] for k in keys], source__in={k[0] for k in keys}
-            )
+        parent_keys = {
+            (i["source"], i["parent_external_id"]) for i in items if i.get("parent_external_id")
         }
-        parents = {
+        known = {
             (m.source, m.external_id): m
-            for m in Mention.objects.filter(
-                external_id__in=[
-                    i["parent_external_id"] for i in items if i.get("parent_external_id")
-                ]
-            )
+            for m in Mention.objects.filter(_mention_filter(set(keys) | parent_keys))
         }
-        for item in items:
-            key = (item["source"], item["external_id"])
-            if key in existing:
-                results.append(IngestResult(existing[key], created=False))
-                continue
-            parent = parents.get((item["source"], item.get("parent_external_id") or ""))
-            mention = Mention(
-                source=item["source"],
-                external_id=item["external_id"],
-                author=_author(item["source"], item["author"]),
-                reach=item["author"].get("followers", 0),
-                text=item["text"],
-                url=item.get("url", ""),
-                language=item.get("language", ""),
-                posted_at=item.get("posted_at") or now,
-                received_at=now,
-                department=item.get("department"),
-                parent=parent,
-                thread_root=(parent.thread_root or parent) if parent else None,
+        existing = {key: known[key] for key in keys if key in known}
+        new_items, seen = [], set()
+        for item, key in zip(items, keys, strict=True):
+            if key not in existing and key not in seen:
+                seen.add(key)
+                new_items.append(item)
+
+        created: dict[tuple, Mention] = {}
+        if new_items:
+            authors = _authors(new_items)
+            candidates = {}
+            for item in new_items:
+                author = authors[(item["source"], item["author"]["handle"])]
+                candidates[(item["source"], item["external_id"])] = Mention(
+                    source=item["source"],
+                    external_id=item["external_id"],
+                    author=author,
+                    reach=item["author"].get("followers") or 0,
+                    text=item["text"],
+                    url=item.get("url") or "",
+                    language=item.get("language") or "",
+                    posted_at=item.get("posted_at") or now,
+                    received_at=now,
+                    department=item.get("department"),
+                )
+            rows = _insert_ignoring_conflicts(
+                Mention, list(candidates.values()), ["id", "source", "external_id"]
             )
-            try:
-                with transaction.atomic():  # a concurrent duplicate loses only this savepoint
-                    mention.save()
-            except IntegrityError:
-                mention = Mention.objects.get(source=key[0], external_id=key[1])
-                results.append(IngestResult(mention, created=False))
-                existing[key] = mention
-                continue
-            existing[key] = mention
-            parents[key] = mention
-            results.append(IngestResult(mention, created=True))
-        created_ids = [r.mention.pk for r in results if r.created]
+            for pk, source, external_id in rows:
+                mention = candidates[(source, external_id)]
+                mention.pk = mention.id = pk
+                mention._state.adding = False
+                created[(source, external_id)] = mention
+            lost = [key for key in candidates if key not in created]
+            if lost:  # inserted by a concurrent request a moment ago: theirs is the mention
+                existing.update(
+                    {
+                        (m.source, m.external_id): m
+                        for m in Mention.objects.filter(_mention_filter(lost))
+                    }
+                )
+            _link_threads(new_items, created, known)
+
+        results: list[IngestResult] = []
+        reported = set()
+        for key in keys:
+            if key in created and key not in reported:
+                reported.add(key)
+                results.append(IngestResult(created[key], created=True))
+            else:
+                results.append(IngestResult(existing.get(key) or created[key], created=False))
+
+        created_ids = [m.pk for m in created.values()]
         if created_ids:
             from spokes.tasks import triage_mentions
 
             transaction.on_commit(lambda: triage_mentions.delay(created_ids))
-            for department_id in {r.mention.department_id for r in results if r.created} - {None}:
+            for department_id in {m.department_id for m in created.values()} - {None}:
                 publish(
                     "mention.received",
                     {"department_id": department_id, "count": len(created_ids)},
                     groups=[department_group(department_id)],
                 )
     return results
+
+
+def _link_threads(new_items, created: dict, known: dict) -> None:
+    """Point replies at their parent and thread root (a parent earlier in the batch counts)."""
+    linked = []
+    parents = dict(known)
+    for item in new_items:
+        key = (item["source"], item["external_id"])
+        mention = created.get(key)
+        if mention is None:
+            continue
+        parent_id = item.get("parent_external_id")
+        parent = parents.get((item["source"], parent_id)) if parent_id else None
+        if parent is not None:
+            mention.parent = parent
+            mention.thread_root_id = parent.thread_root_id or parent.pk
+            linked.append(mention)
+        parents[key] = mention
+    if linked:
+        Mention.objects.bulk_update(linked, ["parent", "thread_root"])

@@ -138,6 +138,12 @@ def mention_detail(request, mention_id):
         "live_kind": "mention",
         "live_key": mention.pk,
     }
+    from replies import composer
+    from replies.selectors import replies_for_mention
+
+    context["replies"] = replies_for_mention(mention)
+    if can_work and mention.department_id:
+        context["composer"] = composer.context(user=request.user, mention=mention)
     return render(request, "spokes/mention.html", context)
 
 

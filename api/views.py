@@ -1,0 +1,132 @@
+"""Administrators' pages: integration keys (shown once) and webhooks with their delivery log."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from api import services
+from api.models import SCOPES, WEBHOOK_EVENTS, IntegrationKey, WebhookSubscription
+from core.errors import DomainError
+from spokes.models import Department
+
+
+def _admin_only(request) -> None:
+    if not request.user.is_administrator:
+        raise Http404("No such page.")
+
+
+@login_required
+def keys(request):
+    _admin_only(request)
+    departments = Department.objects.all()
+    context = {"departments": departments, "scopes": SCOPES, "errors": {}, "form": {}}
+    if request.method == "POST":
+        chosen = request.POST.getlist("departments")
+        form = {
+            "name": request.POST.get("name", ""),
+            "departments": chosen,
+            "scopes": request.POST.getlist("scopes"),
+        }
+        try:
+            key, plain = services.integration_key_create(
+                actor=request.user,
+                name=form["name"],
+                departments=departments.filter(slug__in=chosen),
+                scopes=form["scopes"],
+            )
+        except DomainError as exc:
+            context.update(errors={exc.field: exc.message}, form=form)
+        else:
+            context.update(new_key=key, plain_key=plain)
+    context["keys"] = IntegrationKey.objects.select_related("created_by").prefetch_related(
+        "departments"
+    )
+    response = render(request, "api/keys.html", context, status=400 if context["errors"] else 200)
+    response["Cache-Control"] = "no-store"  # the page may hold a key shown once
+    return response
+
+
+@login_required
+@require_POST
+def key_revoke(request, prefix):
+    _admin_only(request)
+    key = IntegrationKey.objects.filter(prefix=prefix).first()
+    if key is None:
+        raise Http404("No such key.")
+    try:
+        services.integration_key_revoke(actor=request.user, key=key)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Key {key.prefix} ({key.name}) revoked.")
+    return redirect("api:keys")
+
+
+@login_required
+def webhooks(request):
+    _admin_only(request)
+    departments = Department.objects.all()
+    context = {
+        "departments": departments,
+        "events": WEBHOOK_EVENTS,
+        "errors": {},
+        "form": {},
+    }
+    if request.method == "POST":
+        slug = request.POST.get("department", "")
+        form = {
+            "url": request.POST.get("url", ""),
+            "department": slug,
+            "events": request.POST.getlist("events"),
+            "description": request.POST.get("description", ""),
+        }
+        department = departments.filter(slug=slug).first() if slug else None
+        try:
+            if slug and department is None:
+                raise DomainError("Choose a department or the hub.", field="department")
+            subscription, secret = services.webhook_subscription_create(
+                actor=request.user,
+                url=form["url"],
+                events=form["events"],
+                department=department,
+                description=form["description"],
+            )
+        except DomainError as exc:
+            context.update(errors={exc.field: exc.message}, form=form)
+        else:
+            context.update(new_subscription=subscription, secret=secret)
+    context["subscriptions"] = WebhookSubscription.objects.select_related("department")
+    response = render(
+        request, "api/webhooks.html", context, status=400 if context["errors"] else 200
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def webhook_detail(request, subscription_id):
+    _admin_only(request)
+    subscription = WebhookSubscription.objects.filter(pk=subscription_id).first()
+    if subscription is None:
+        raise Http404("No such webhook.")
+    deliveries = subscription.deliveries.all()[:100]
+    return render(
+        request, "api/webhook.html", {"subscription": subscription, "deliveries": deliveries}
+    )
+
+
+@login_required
+@require_POST
+def webhook_set_active(request, subscription_id):
+    _admin_only(request)
+    subscription = WebhookSubscription.objects.filter(pk=subscription_id).first()
+    if subscription is None:
+        raise Http404("No such webhook.")
+    active = request.POST.get("active") == "1"
+    services.webhook_subscription_set_active(
+        actor=request.user, subscription=subscription, active=active
+    )
+    messages.success(request, f"Webhook {'enabled' if active else 'disabled'}.")
+    return redirect("api:webhook", subscription_id=subscription.pk)

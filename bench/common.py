@@ -1,0 +1,149 @@
+"""Small helpers shared by the benchmarks: logging, a keep-alive HTTP session, percentiles,
+and EXPLAIN ANALYZE of the queries a page runs."""
+
+from __future__ import annotations
+
+import html
+import http.client
+import re
+import sys
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def percentile(samples: list[float], pct: float) -> float:
+    """Nearest-rank percentile (no interpolation): the value ``pct`` % of samples are <= to."""
+    ordered = sorted(samples)
+    rank = max(1, -(-len(ordered) * pct // 100))  # ceil without float surprises
+    return ordered[int(rank) - 1]
+
+
+def summary(samples_ms: list[float]) -> dict[str, float]:
+    return {
+        "p50": round(percentile(samples_ms, 50), 1),
+        "p95": round(percentile(samples_ms, 95), 1),
+        "max": round(max(samples_ms), 1),
+    }
+
+
+@dataclass
+class Response:
+    status: int
+    headers: http.client.HTTPMessage
+    body: str
+    elapsed_ms: float
+
+
+@dataclass
+class HttpSession:
+    """Sequential requests over one keep-alive connection per server, taken in turn.
+
+    Keeps cookies like a browser would (only name=value; every server shares the domain) and
+    times each request from sending it to having read the whole body.
+    """
+
+    base_urls: list[str]
+    cookies: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self._connections = []
+        for url in self.base_urls:
+            parts = urllib.parse.urlsplit(url)
+            self._connections.append(
+                http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+            )
+        self._turn = 0
+
+    def request(self, method: str, path: str, form: dict | None = None) -> Response:
+        connection = self._connections[self._turn % len(self._connections)]
+        self._turn += 1
+        headers = {"Accept": "text/html"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        started = time.perf_counter()
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        payload = response.read()
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        for header in response.headers.get_all("Set-Cookie") or []:
+            jar = SimpleCookie()
+            jar.load(header)
+            for name, morsel in jar.items():
+                self.cookies[name] = morsel.value
+        return Response(
+            response.status, response.headers, payload.decode("utf-8", "replace"), elapsed_ms
+        )
+
+    def get(self, path: str) -> Response:
+        return self.request("GET", path)
+
+    def login(self, username: str, password: str) -> None:
+        """Log in through the real form: GET for the CSRF cookie and token, then POST."""
+        page = self.get("/login/")
+        match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.body)
+        if page.status != 200 or not match:
+            raise RuntimeError(f"login page: HTTP {page.status}, no CSRF token")
+        form = {"csrfmiddlewaretoken": match.group(1), "username": username, "password": password}
+        answer = self.request("POST", "/login/", form)
+        if answer.status != 302 or "sessionid" not in self.cookies:
+            raise RuntimeError(f"login failed: HTTP {answer.status}")
+
+    def close(self) -> None:
+        for connection in self._connections:
+            connection.close()
+
+
+def timed(session: HttpSession, paths: list[str], *, expect: str = "") -> list[float]:
+    """GET each path in order; every answer must be 200 and contain ``expect``."""
+    samples = []
+    for path in paths:
+        response = session.get(path)
+        if response.status != 200 or expect not in response.body:
+            raise RuntimeError(f"GET {path}: HTTP {response.status}, {len(response.body)} bytes")
+        samples.append(response.elapsed_ms)
+    return samples
+
+
+def link_by_id(body: str, element_id: str) -> str | None:
+    """The href of the ``<a>`` with this id, unescaped, or None."""
+    match = re.search(rf'<a [^>]*href="([^"]*)"[^>]*id="{element_id}"', body) or re.search(
+        rf'<a [^>]*id="{element_id}"[^>]*href="([^"]*)"', body
+    )
+    return html.unescape(match.group(1)) if match else None
+
+
+INDEX_USE = re.compile(r"(?:Index(?: Only)? Scan(?: Backward)? using|Bitmap Index Scan on) (\w+)")
+SEQ_SCAN = re.compile(r"Seq Scan on (\w+)")
+EXECUTION = re.compile(r"Execution Time: ([\d.]+) ms")
+
+
+@dataclass
+class Plan:
+    sql: str
+    text: str
+    indexes: list[str]
+    seq_scans: list[str]
+    execution_ms: float
+
+
+def explain(cursor, sql: str) -> Plan:
+    cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+    text = "\n".join(row[0] for row in cursor.fetchall())
+    execution = EXECUTION.search(text)
+    return Plan(
+        sql=sql,
+        text=text,
+        indexes=sorted(set(INDEX_USE.findall(text))),
+        seq_scans=sorted(set(SEQ_SCAN.findall(text))),
+        execution_ms=float(execution.group(1)) if execution else 0.0,
+    )

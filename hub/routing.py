@@ -1,0 +1,137 @@
+"""Which department a new mention belongs to.
+
+Ordered rules (``hub.models.RoutingRule``): the first active rule whose every set criterion
+matches wins. Without a matching rule, the departments' own routing keywords decide (the
+most hits), then the default department. Build a :class:`Router` once per batch with
+:func:`load_router`; :func:`route` is the one-off form.
+"""
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from core.errors import DomainError
+
+
+def keyword_pattern(phrase: str) -> re.Pattern:
+    """A case-insensitive, word-bounded pattern; a trailing ``*`` matches word prefixes."""
+    phrase = phrase.strip()
+    prefix = phrase.endswith("*")
+    words = phrase.rstrip("*").strip()
+    if not words:
+        raise DomainError("A keyword cannot be empty.", field="keywords")
+    body = r"\s+".join(re.escape(w) for w in words.split())
+    return re.compile(rf"(?<!\w){body}" + ("" if prefix else r"(?!\w)"), re.IGNORECASE)
+
+
+@lru_cache(maxsize=2048)
+def _cached_pattern(phrase: str) -> re.Pattern:
+    return keyword_pattern(phrase)
+
+
+def compile_url_pattern(pattern: str) -> re.Pattern | None:
+    if not pattern:
+        return None
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error as exc:
+        raise DomainError(f"Not a valid regular expression: {exc}.", field="url_pattern") from None
+
+
+def _language(code: str) -> str:
+    return (code or "").strip().lower().replace("_", "-").split("-")[0]
+
+
+@dataclass
+class CompiledRule:
+    rule_id: int
+    name: str
+    department: object
+    sources: frozenset[str] = frozenset()
+    languages: frozenset[str] = frozenset()
+    handles: frozenset[str] = frozenset()
+    keywords: tuple[re.Pattern, ...] = ()
+    url: re.Pattern | None = None
+
+    def matches(self, text: str, source: str, language: str, handle: str, url: str) -> bool:
+        if self.sources and source not in self.sources:
+            return False
+        if self.languages and _language(language) not in self.languages:
+            return False
+        if self.handles and handle.lstrip("@").lower() not in self.handles:
+            return False
+        if self.url is not None and not (url and self.url.search(url)):
+            return False
+        return not self.keywords or any(p.search(text) for p in self.keywords)
+
+
+@dataclass
+class RouteResult:
+    department: object | None
+    rule: str = ""  # the rule's name, "keywords" or "default"
+    rule_id: int | None = None
+
+
+@dataclass
+class Router:
+    rules: list[CompiledRule] = field(default_factory=list)
+    departments: list = field(default_factory=list)
+    default: object | None = None
+
+    def explain(
+        self, text: str, source: str = "", language: str = "", *, author_handle="", url=""
+    ) -> RouteResult:
+        text = text or ""
+        for rule in self.rules:
+            if rule.matches(text, source or "", language or "", author_handle or "", url or ""):
+                return RouteResult(rule.department, rule.name, rule.rule_id)
+        best, best_hits = None, 0
+        for department in self.departments:
+            hits = sum(
+                1
+                for word in department.routing_keywords or ()
+                if word.strip() and _cached_pattern(f"{word.strip()}*").search(text)
+            )
+            if hits > best_hits:
+                best, best_hits = department, hits
+        if best is not None:
+            return RouteResult(best, "keywords")
+        return RouteResult(self.default, "default" if self.default else "")
+
+    def route(self, text: str, source: str = "", language: str = "", **kwargs):
+        return self.explain(text, source, language, **kwargs).department
+
+
+def compile_rule(rule) -> CompiledRule:
+    return CompiledRule(
+        rule_id=rule.pk,
+        name=rule.name,
+        department=rule.department,
+        sources=frozenset(s for s in rule.sources if s),
+        languages=frozenset(_language(code) for code in rule.languages if code),
+        handles=frozenset(h.lstrip("@").lower() for h in rule.author_handles if h),
+        keywords=tuple(_cached_pattern(k) for k in rule.keywords if k.strip()),
+        url=compile_url_pattern(rule.url_pattern),
+    )
+
+
+def load_router() -> Router:
+    """Two queries: active rules with their departments, and every department."""
+    from hub.models import RoutingRule
+    from spokes.models import Department
+
+    rules = [
+        compile_rule(r)
+        for r in RoutingRule.objects.filter(is_active=True).select_related("department")
+    ]
+    departments = list(Department.objects.all())
+    default = next((d for d in departments if d.is_default), None)
+    return Router(rules=rules, departments=departments, default=default)
+
+
+def route(mention_text: str, source: str = "", language: str = "", **kwargs):
+    """The department for a new mention, or None when no rule, keyword or default applies.
+
+    ``author_handle`` and ``url`` may be passed as keywords.
+    """
+    return load_router().route(mention_text, source, language, **kwargs)

@@ -1,0 +1,206 @@
+"""Reads about incidents, scoped by who may see them.
+
+Central comms and administrators see every incident; staff see the incidents of their
+departments and the ones whose team they are on. Anything else is a 404.
+"""
+
+from datetime import timedelta
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import TruncHour
+from django.utils import timezone
+
+from core.errors import NotFound
+from incidents.models import (
+    OPEN_INCIDENT_STATUSES,
+    Incident,
+    IncidentMember,
+    IncidentMention,
+    UpdateStatus,
+)
+from spokes.filters import SENTIMENT_RANGES
+from spokes.models import OPEN_STATUSES, Mention
+from spokes.selectors import departments_for, mentions_visible
+
+
+def incidents_visible(user) -> QuerySet[Incident]:
+    if not user.is_authenticated or not user.is_active:
+        return Incident.objects.none()
+    if user.is_central_comms or user.is_administrator:
+        return Incident.objects.all()
+    department_ids = departments_for(user).values("pk")
+    via_department = Incident.departments.through.objects.filter(
+        department_id__in=department_ids
+    ).values("incident_id")
+    via_team = IncidentMember.objects.filter(user=user).values("incident_id")
+    return Incident.objects.filter(Q(pk__in=via_department) | Q(pk__in=via_team))
+
+
+def incident_get(*, user, incident_id) -> Incident:
+    try:
+        incident_id = int(incident_id)
+    except (TypeError, ValueError):
+        raise NotFound("No such incident.") from None
+    incident = (
+        incidents_visible(user)
+        .select_related("declared_by", "holding_set_by")
+        .filter(pk=incident_id)
+    ).first()
+    if incident is None:
+        raise NotFound("No such incident.")
+    return incident
+
+
+# --- what a person may do on a visible incident ------------------------------------------
+def is_team_member(user, incident: Incident) -> bool:
+    return IncidentMember.objects.filter(incident=incident, user=user).exists()
+
+
+def leads_involved_department(user, incident: Incident) -> bool:
+    return departments_for(user, "lead_queue").filter(incidents=incident).exists()
+
+
+def can_manage(user, incident: Incident) -> bool:
+    """Change status, team, departments and keywords: comms or a lead of an involved department."""
+    return user.is_central_comms or leads_involved_department(user, incident)
+
+
+def can_contribute(user, incident: Incident) -> bool:
+    """Add facts, draft updates, link mentions: managers and the team."""
+    return can_manage(user, incident) or is_team_member(user, incident)
+
+
+def permissions_for(user, incident: Incident) -> dict:
+    manage = can_manage(user, incident)
+    contribute = manage or is_team_member(user, incident)
+    return {
+        "manage": manage,
+        "contribute": contribute,
+        "approve": user.is_central_comms,
+        "is_open": incident.is_open,
+    }
+
+
+# --- panels --------------------------------------------------------------------------------
+def incidents_list(user) -> QuerySet[Incident]:
+    return (
+        incidents_visible(user)
+        .prefetch_related("departments")
+        .annotate(linked=Count("links", distinct=True))
+        .order_by("-declared_at", "-id")
+    )
+
+
+def open_incidents_for_mention(user, mention: Mention) -> QuerySet[Incident]:
+    return (
+        incidents_visible(user)
+        .filter(status__in=OPEN_INCIDENT_STATUSES)
+        .exclude(links__mention=mention)
+    )
+
+
+def team(incident: Incident):
+    return incident.members.select_related("user").order_by("-on_call", "added_at", "id")
+
+
+def facts(incident: Incident):
+    return incident.facts.select_related("recorded_by").order_by("-created_at", "-id")
+
+
+def updates(incident: Incident, user):
+    rows = incident.updates.select_related("drafted_by", "approved_by").order_by(
+        "-created_at", "-id"
+    )
+    if not (user.is_central_comms or can_contribute(user, incident)):
+        rows = rows.filter(status=UpdateStatus.APPROVED)
+    return rows
+
+
+def messages(incident: Incident, limit: int = 200):
+    return list(incident.messages.select_related("author").order_by("-created_at", "-id")[:limit])[
+        ::-1
+    ]
+
+
+def linked_mentions(incident: Incident, user) -> QuerySet[Mention]:
+    """Linked mentions the caller may open (their departments, shares, or all for comms)."""
+    return (
+        mentions_visible(user)
+        .filter(incident_links__incident=incident)
+        .select_related("author", "department")
+    )
+
+
+def mention_stats(incident: Incident) -> dict:
+    """Totals and an hourly series of linked mentions: volume, negative share, reach."""
+    linked = Mention.objects.filter(incident_links__incident=incident)
+    negative = SENTIMENT_RANGES["negative"]
+    totals = linked.aggregate(
+        volume=Count("id"),
+        negative=Count("id", filter=negative),
+        reach=Sum("reach"),
+        authors=Count("author", distinct=True),
+    )
+    rows = (
+        linked.annotate(hour=TruncHour("posted_at"))
+        .values("hour")
+        .annotate(volume=Count("id"), negative=Count("id", filter=negative), reach=Sum("reach"))
+        .order_by("hour")
+    )
+    series = [
+        {
+            "hour": row["hour"],
+            "volume": row["volume"],
+            "negative_share": round(100 * row["negative"] / row["volume"]) if row["volume"] else 0,
+            "reach": row["reach"] or 0,
+        }
+        for row in rows
+    ][-48:]
+    volume = totals["volume"] or 0
+    return {
+        "volume": volume,
+        "negative_share": round(100 * (totals["negative"] or 0) / volume) if volume else 0,
+        "reach": totals["reach"] or 0,
+        "authors": totals["authors"] or 0,
+        "series": series,
+        "sparkline": _sparkline([row["volume"] for row in series]),
+    }
+
+
+def _sparkline(values: list[int], width: int = 240, height: int = 40) -> str:
+    """SVG polyline points for the volume series (no script, no inline style)."""
+    if not values:
+        return ""
+    top = max(values) or 1
+    step = width / max(len(values) - 1, 1)
+    return " ".join(
+        f"{round(i * step, 1)},{round(height - (v / top) * (height - 2) - 1, 1)}"
+        for i, v in enumerate(values)
+    )
+
+
+def outreach(incident: Incident, user, *, days: int = 3, limit: int = 50) -> list[Mention]:
+    """Authors of recent unanswered mentions matching the incident's keywords or departments,
+    not yet linked: people likely affected, to reach before they complain (again)."""
+    since = timezone.now() - timedelta(days=days)
+    match = Q(department__in=incident.departments.values("pk"))
+    for keyword in incident.keywords[:30]:
+        match |= Q(text__icontains=keyword)
+    linked = IncidentMention.objects.filter(incident=incident, mention=OuterRef("pk"))
+    candidates = (
+        mentions_visible(user)
+        .filter(match, posted_at__gte=since, first_response_at__isnull=True)
+        .filter(status__in=OPEN_STATUSES)
+        .exclude(Exists(linked))
+        .select_related("author", "department")
+        .order_by("-reach", "-posted_at")[: limit * 3]
+    )
+    seen, people = set(), []
+    for mention in candidates:
+        if mention.author_id in seen:
+            continue
+        seen.add(mention.author_id)
+        people.append(mention)
+        if len(people) >= limit:
+            break
+    return people

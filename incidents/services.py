@@ -1,0 +1,832 @@
+"""Every change to an incident goes through these functions.
+
+Each runs in one transaction: it checks the actor's permission on the incident (a 404 for an
+incident they may not see), validates, writes, records an audit row and publishes the live
+event ``incident.<verb>`` to the incident's group on commit. The event's ``panels`` tell open
+incident pages which parts to refetch.
+"""
+
+import re
+import statistics
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.db import transaction
+from django.utils import timezone
+from django_fsm import can_proceed
+
+from accounts.audit import audit
+from core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from core.events import department_group, hub_group, incident_group, publish
+from core.notifications import notify
+from incidents import selectors
+from incidents.models import (
+    BulkResponse,
+    Incident,
+    IncidentFact,
+    IncidentGrant,
+    IncidentMember,
+    IncidentMention,
+    IncidentMessage,
+    IncidentStatus,
+    IncidentUpdate,
+    PlannedReply,
+    PlannedReplyStatus,
+    Severity,
+    UpdateStatus,
+)
+from spokes.filters import MentionFilter
+from spokes.models import Mention, MentionUserObjectPermission
+from spokes.selectors import departments_for, mention_get, mentions_visible
+
+User = get_user_model()
+
+MAX_LINK_AT_ONCE = 2000
+MAX_TEXT = 5000
+STATUS_ACTIONS = {
+    "identify": Incident.identify,
+    "monitor": Incident.monitor,
+    "investigate": Incident.investigate,
+}
+
+
+# --- helpers -------------------------------------------------------------------------------
+def _lock(*, actor, incident_id) -> Incident:
+    """Check visibility (404 otherwise), then lock the row so changes queue up."""
+    selectors.incident_get(user=actor, incident_id=incident_id)
+    return Incident.objects.select_for_update().get(pk=incident_id)
+
+
+def _require_manage(actor, incident: Incident) -> None:
+    if not selectors.can_manage(actor, incident):
+        raise PermissionDenied("Only central comms or a lead of an involved department can.")
+
+
+def _require_contribute(actor, incident: Incident) -> None:
+    if not selectors.can_contribute(actor, incident):
+        raise PermissionDenied("Only the incident team, its leads and central comms can.")
+
+
+def _require_comms(actor, message: str) -> None:
+    if not actor.is_central_comms:
+        raise PermissionDenied(message)
+
+
+def _require_open(incident: Incident) -> None:
+    if not incident.is_open:
+        raise Conflict("The incident is resolved.", field="status")
+
+
+def _text(value, field: str, *, required: bool = True, limit: int = MAX_TEXT) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise DomainError(f"The {field.replace('_', ' ')} cannot be empty.", field=field)
+    if len(value) > limit:
+        raise DomainError(f"At most {limit:,} characters.", field=field)
+    return value
+
+
+def _record(
+    incident: Incident,
+    *,
+    actor,
+    verb: str,
+    panels: list[str],
+    data: dict | None = None,
+    extra_groups=(),
+) -> None:
+    audit(actor=actor, action=f"incident.{verb}", target=incident, data=data or {})
+    publish(
+        f"incident.{verb}",
+        {"id": incident.pk, "status": incident.status, "panels": panels, **(data or {})},
+        groups=[incident_group(incident.pk), *extra_groups],
+    )
+
+
+def _keywords(raw) -> list[str]:
+    if isinstance(raw, str):
+        raw = raw.split(",")
+    words = []
+    for word in raw or ():
+        word = str(word).strip().lower()
+        if word and word not in words:
+            words.append(word[:50])
+    if len(words) > 50:
+        raise DomainError("At most 50 keywords.", field="keywords")
+    return words
+
+
+def _severity(value) -> str:
+    if value not in Severity.values:
+        raise DomainError(
+            f"Unknown severity '{value}'; use one of: {', '.join(Severity.values)}.",
+            field="severity",
+        )
+    return value
+
+
+# --- per-mention grants for team members outside the mention's department -------------------
+def _view_mention() -> Permission:
+    return Permission.objects.get(content_type__app_label="spokes", codename="view_mention")
+
+
+def _grant(incident: Incident, *, users=None, mention_ids=None) -> int:
+    """Let team members open linked mentions outside their departments (while it is open)."""
+    if not incident.is_open:
+        return 0
+    if users is None:
+        users = [m.user for m in incident.members.select_related("user")]
+    permission = None
+    granted = 0
+    for user in users:
+        if user.is_central_comms or not user.is_active:
+            continue  # sees every mention already
+        outside = Mention.objects.filter(incident_links__incident=incident).exclude(
+            department__in=departments_for(user).values("pk")
+        )
+        if mention_ids is not None:
+            outside = outside.filter(pk__in=mention_ids)
+        ids = set(outside.values_list("pk", flat=True))
+        if not ids:
+            continue
+        permission = permission or _view_mention()
+        existing = set(
+            MentionUserObjectPermission.objects.filter(
+                user=user, permission=permission, content_object_id__in=ids
+            ).values_list("content_object_id", flat=True)
+        )
+        held_by_incidents = set(
+            IncidentGrant.objects.filter(user=user, mention_id__in=ids).values_list(
+                "mention_id", flat=True
+            )
+        )
+        shared_by_someone_else = existing - held_by_incidents  # not ours to record or revoke
+        IncidentGrant.objects.bulk_create(
+            [
+                IncidentGrant(incident=incident, user=user, mention_id=i)
+                for i in ids - shared_by_someone_else
+            ],
+            ignore_conflicts=True,
+        )
+        MentionUserObjectPermission.objects.bulk_create(
+            [
+                MentionUserObjectPermission(user=user, permission=permission, content_object_id=i)
+                for i in ids - existing
+            ],
+            ignore_conflicts=True,
+        )
+        granted += len(ids - existing)
+    return granted
+
+
+def _revoke(incident: Incident, *, user=None, mention_ids=None) -> int:
+    """Withdraw this incident's grants; a grant another open incident still needs stays."""
+    rows = IncidentGrant.objects.filter(incident=incident)
+    if user is not None:
+        rows = rows.filter(user=user)
+    if mention_ids is not None:
+        rows = rows.filter(mention_id__in=mention_ids)
+    pairs = list(rows.values_list("user_id", "mention_id"))
+    if not pairs:
+        return 0
+    rows.delete()
+    still_needed = set(
+        IncidentGrant.objects.filter(
+            user_id__in={u for u, _ in pairs}, mention_id__in={m for _, m in pairs}
+        ).values_list("user_id", "mention_id")
+    )
+    by_user: dict[int, list[int]] = {}
+    for user_id, mention_id in pairs:
+        if (user_id, mention_id) not in still_needed:
+            by_user.setdefault(user_id, []).append(mention_id)
+    permission = _view_mention()
+    revoked = 0
+    for user_id, ids in by_user.items():
+        revoked += MentionUserObjectPermission.objects.filter(
+            user_id=user_id, permission=permission, content_object_id__in=ids
+        ).delete()[0]
+    return revoked
+
+
+# --- declaring and running an incident -----------------------------------------------------
+@transaction.atomic
+def incident_declare(
+    *,
+    actor,
+    title: str,
+    severity: str = Severity.MAJOR,
+    departments=(),
+    keywords=(),
+    summary: str = "",
+    role: str = "Incident lead",
+) -> Incident:
+    """Central comms, or a lead of one of the departments involved, declares an incident."""
+    departments = list(departments)
+    if not actor.is_central_comms:
+        led = set(departments_for(actor, "lead_queue").values_list("pk", flat=True))
+        if not led.intersection(d.pk for d in departments):
+            raise PermissionDenied(
+                "Only central comms or a lead of an involved department can declare an incident."
+            )
+    title = _text(title, "title", limit=200)
+    incident = Incident.objects.create(
+        title=title,
+        severity=_severity(severity),
+        summary=_text(summary, "summary", required=False),
+        keywords=_keywords(keywords),
+        declared_by=actor,
+    )
+    incident.departments.set(departments)
+    IncidentMember.objects.create(
+        incident=incident, user=actor, role=role, phone=actor.phone, email=actor.email
+    )
+    _record(
+        incident,
+        actor=actor,
+        verb="declared",
+        panels=["header"],
+        data={"title": title, "departments": [d.slug for d in departments]},
+        extra_groups=[hub_group(), *(department_group(d.pk) for d in departments)],
+    )
+    return incident
+
+
+@transaction.atomic
+def incident_edit(
+    *, actor, incident_id, title=None, severity=None, keywords=None, departments=None
+) -> Incident:
+    incident = _lock(actor=actor, incident_id=incident_id)
+    _require_manage(actor, incident)
+    changed = {}
+    fields = ["updated_at"]
+    if title is not None:
+        incident.title = _text(title, "title", limit=200)
+        changed["title"] = incident.title
+        fields.append("title")
+    if severity is not None:
+        incident.severity = _severity(severity)
+        changed["severity"] = incident.severity
+        fields.append("severity")
+    if keywords is not None:
+        incident.keywords = _keywords(keywords)
+        changed["keywords"] = incident.keywords
+        fields.append("keywords")
+    if departments is not None:
+        departments = list(departments)
+        if not actor.is_central_comms:
+            led = set(departments_for(actor, "lead_queue").values_list("pk", flat=True))
+            if not led.intersection(d.pk for d in departments):
+                raise DomainError(
+                    "Keep at least one department you lead involved.", field="departments"
+                )
+        incident.departments.set(departments)
+        changed["departments"] = [d.slug for d in departments]
+    if not changed:
+        raise DomainError("Nothing to change.", field="title")
+    incident.save(update_fields=fields)
+    _record(incident, actor=actor, verb="edited", panels=["header", "outreach"], data=changed)
+    return incident
+
+
+@transaction.atomic
+def incident_change_status(*, actor, incident_id, action: str) -> Incident:
+    """identify / monitor / investigate; resolving has its own service (it writes a summary)."""
+    method = STATUS_ACTIONS.get(action)
+    if method is None:
+        raise DomainError(
+            f"Unknown action '{action}'; use one of: {', '.join(STATUS_ACTIONS)}.", field="action"
+        )
+    incident = _lock(actor=actor, incident_id=incident_id)
+    _require_manage(actor, incident)
+    before = incident.status
+    if not can_proceed(method.__get__(incident)):
+        raise Conflict(
+            f"Cannot {action} an incident that is {incident.get_status_display().lower()}.",
+            field="status",
+        )
+    method(incident)
+    incident.save(update_fields=["status", "updated_at"])
+    _record(
+        incident,
+        actor=actor,
+        verb="status_changed",
+        panels=["header"],
+        data={"from": before, "to": incident.status},
+    )
+    return incident
+
+
+@transaction.atomic
+def incident_resolve(*, actor, incident_id, note: str = "") -> Incident:
+    """Resolve, withdraw the team's temporary access, and write the post-incident summary."""
+    incident = _lock(actor=actor, incident_id=incident_id)
+    _require_manage(actor, incident)
+    _require_open(incident)
+    before = incident.status
+    incident.resolve()
+    incident.resolved_at = timezone.now()
+    revoked = _revoke(incident)
+    incident.post_incident_summary = post_incident_summary(
+        incident, note=_text(note, "note", required=False)
+    )
+    incident.save(update_fields=["status", "resolved_at", "post_incident_summary", "updated_at"])
+    _record(
+        incident,
+        actor=actor,
+        verb="status_changed",
+        panels=["header", "summary"],
+        data={"from": before, "to": incident.status, "grants_revoked": revoked},
+        extra_groups=[hub_group()],
+    )
+    return incident
+
+
+@transaction.atomic
+def incident_reopen(*, actor, incident_id) -> Incident:
+    incident = _lock(actor=actor, incident_id=incident_id)
+    _require_manage(actor, incident)
+    if incident.status != IncidentStatus.RESOLVED:
+        raise Conflict("Only a resolved incident can be reopened.", field="status")
+    incident.reopen()
+    incident.resolved_at = None
+    incident.save(update_fields=["status", "resolved_at", "updated_at"])
+    _grant(incident)
+    _record(
+        incident,
+        actor=actor,
+        verb="status_changed",
+        panels=["header", "summary"],
+        data={"from": IncidentStatus.RESOLVED, "to": incident.status},
+    )
+    return incident
+
+
+# --- the team ------------------------------------------------------------------------------
+@transaction.atomic
+def incident_add_member(
+    *, actor, incident_id, user, role: str, phone: str = "", email: str = "", on_call=False
+) -> IncidentMember:
+    """Add (or update) a team member; they may open linked mentions outside their departments."""
+    incident = _lock(actor=actor, incident_id=incident_id)
+    _require_manage(actor, incident)
+    _require_open(incident)
+    if user is None or not user.is_active:
+        raise DomainError("No such active user.", field="user")
+    role = _text(role, "role", limit=80)
+    phone = _text(phone or user.phone, "phone", required=False, limit=40)
+    email = _text(email or user.email, "email", required=False, limit=254)
+    if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+        raise DomainError("Enter a valid email address.", field="email")
+    member, created = IncidentMember.objects.update_or_create(
+        incident=incident,
+        user=user,
+        defaults={"role": role, "phone": phone, "email": email, "on_call": bool(on_call)},
+    )
+    granted = _grant(incident, users=[user])
+    if created and user != actor:
+        notify(
+            user=user,
+            kind="incident_team",
+            text=f"{actor} added you to the incident team of “{incident.title}” as {role}",
+            url=f"/incidents/{incident.pk}/",
+        )
+    _record(
+        incident,
+        actor=actor,
+        verb="member_added" if created else "member_changed",
+        panels=["team"],
+        data={"user_id": user.pk, "username": user.username, "role": role, "granted": granted},
+    )
+    return member
+
+
+@transaction.atomic
+def incident_remove_member(*, actor, incident_id, user) -> None:
+    incident = _lock(actor=actor, incident_id=incident_id)
+    _require_manage(actor, incident)
+    deleted, _ = IncidentMember.objects.filter(incident=incident, user=user).delete()
+    if not deleted:
+        raise NotFound(f"{user.username} is not on this incident's team.")
+    revoked = _revoke(incident, user=user)
+    _record(
+        incident,
+        actor=actor,
+        verb="member_removed",
+        panels=["team"],
+        data={"user_id": user.pk, "username": user.username, "revoked": revoked},
+    )
+
+
+# --- facts, holding statement, updates, discussion -----------------------------------------
+@transaction.atomic
+def incident_add_fact(
+    *, actor, incident_id, text: str, source: str = "", confirmed_by: str = ""
+) -> IncidentFact:
+    incident = _lock(actor=actor, incident_id=incident_id)
+    _require_contribute(actor, incident)
+    fact = IncidentFact.objects.create(
+        incident=incident,
+        text=_text(text, "text"),
+        source=_text(source, "source", required=False, limit=200),
+        confirmed_by=_text(confirmed_by, "confirmed_by", required=False, limit=200),
+        recorded_by=actor,
+    )
+    _record(incident, actor=actor, verb="fact_added", panels=["facts"], data={"fact_id": fact.pk})
+    return fact
+
+
+@transaction.atomic
+def incident_set_holding_statement(
+    *, actor, incident_id, text: str, guideline_version_id: int | None = None
+) -> Incident:
+    """Central comms sets the approved statement; drafts built on the previous version are
+    stale, which the event (``holding_version``) tells every open composer."""
+    incident = _lock(actor=actor, incident_id=incident_id)
+    _require_comms(actor, "Only central comms sets the holding statement.")
+    _require_open(incident)
+    if guideline_version_id is not None:
+        try:
+            guideline_version_id = int(guideline_version_id)
+        except (TypeError, ValueError):
+            raise DomainError("Not a guideline version.", field="guideline_version_id") from None
+    incident.holding_statement = _text(text, "holding_statement")
+    incident.holding_guideline_version_id = guideline_version_id
+    incident.holding_version += 1
+    incident.holding_set_by = actor
+    incident.holding_set_at = timezone.now()
+    incident.save(
+        update_fields=[
+            "holding_statement",
+            "holding_guideline_version_id",
+            "holding_version",
+            "holding_set_by",
+            "holding_set_at",
+            "updated_at",
+        ]
+    )
+    _record(
+        incident,
+        actor=actor,
+        verb="holding_statement_changed",
+        panels=["holding"],
+        data={
+            "holding_version": incident.holding_version,
+            "guideline_version_id": guideline_version_id,
+        },
+        extra_groups=[hub_group()],
+    )
+    return incident
+
+
+@transaction.atomic
+def incident_draft_update(*, actor, incident_id, body: str) -> IncidentUpdate:
+    incident = _lock(actor=actor, incident_id=incident_id)
+    _require_contribute(actor, incident)
+    update = IncidentUpdate.objects.create(
+        incident=incident, body=_text(body, "body"), drafted_by=actor
+    )
+    _record(
+        incident,
+        actor=actor,
+        verb="update_drafted",
+        panels=["updates"],
+        data={"update_id": update.pk},
+        extra_groups=[hub_group()],  # central comms' approval queue
+    )
+    return update
+
+
+@transaction.atomic
+def incident_approve_update(*, actor, incident_id, update_id) -> IncidentUpdate:
+    incident = _lock(actor=actor, incident_id=incident_id)
+    _require_comms(actor, "Only central comms approves public updates.")
+    update = (
+        IncidentUpdate.objects.select_for_update()
+        .filter(incident=incident, pk=_int(update_id, "update_id"))
+        .first()
+    )
+    if update is None:
+        raise NotFound("No such update.")
+    if update.status != UpdateStatus.DRAFT:
+        raise Conflict("This update is already approved.", field="status")
+    update.approve()
+    update.approved_by = actor
+    update.approved_at = timezone.now()
+    update.save(update_fields=["status", "approved_by", "approved_at"])
+    _record(
+        incident,
+        actor=actor,
+        verb="update_approved",
+        panels=["updates"],
+        data={"update_id": update.pk},
+    )
+    return update
+
+
+@transaction.atomic
+def incident_post_message(*, actor, incident_id, body: str) -> IncidentMessage:
+    """Internal discussion: anyone who may see the incident takes part."""
+    incident = _lock(actor=actor, incident_id=incident_id)
+    message = IncidentMessage.objects.create(
+        incident=incident, author=actor, body=_text(body, "body")
+    )
+    _record(
+        incident,
+        actor=actor,
+        verb="message_posted",
+        panels=["discussion"],
+        data={"message_id": message.pk},
+    )
+    return message
+
+
+def _int(value, field: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise DomainError("Expected a number.", field=field) from None
+
+
+# --- linked mentions -----------------------------------------------------------------------
+def _link(incident: Incident, actor, mention_ids: list[int]) -> list[int]:
+    already = set(
+        IncidentMention.objects.filter(incident=incident, mention_id__in=mention_ids).values_list(
+            "mention_id", flat=True
+        )
+    )
+    new_ids = [i for i in mention_ids if i not in already]
+    IncidentMention.objects.bulk_create(
+        [IncidentMention(incident=incident, mention_id=i, linked_by=actor) for i in new_ids],
+        ignore_conflicts=True,
+    )
+    _grant(incident, mention_ids=new_ids)
+    return new_ids
+
+
+@transaction.atomic
+def incident_link_mention(*, actor, incident_id, mention_id) -> bool:
+    """Link one mention the actor can see; returns False if it was linked already."""
+    incident = _lock(actor=actor, incident_id=incident_id)
+    _require_contribute(actor, incident)
+    _require_open(incident)
+    mention = mention_get(user=actor, mention_id=mention_id)
+    new_ids = _link(incident, actor, [mention.pk])
+    if new_ids:
+        _record(
+            incident,
+            actor=actor,
+            verb="mentions_linked",
+            panels=["mentions", "outreach"],
+            data={"mention_ids": new_ids, "count": 1},
+        )
+    return bool(new_ids)
+
+
+@transaction.atomic
+def incident_link_mentions_by_filter(
+    *, actor, incident_id, params, department_slug: str = ""
+) -> int:
+    """Link every mention the actor sees that matches a queue filter (GET-style params)."""
+    incident = _lock(actor=actor, incident_id=incident_id)
+    _require_contribute(actor, incident)
+    _require_open(incident)
+    base = mentions_visible(actor)
+    if department_slug:
+        department = departments_for(actor).filter(slug=department_slug).first()
+        if department is None:
+            raise DomainError("No such department.", field="department")
+        base = base.filter(department=department)
+    mention_filter = MentionFilter(data=params, queryset=base, request=None)
+    if not mention_filter.is_valid():
+        field, errors = next(iter(mention_filter.errors.items()))
+        raise DomainError(" ".join(errors), field=field)
+    if not any(str(v).strip() for k, v in params.items() if k in mention_filter.filters):
+        raise DomainError(
+            "Give at least one filter; linking a whole queue is a mistake.", field="q"
+        )
+    ids = list(mention_filter.qs.order_by().values_list("pk", flat=True)[: MAX_LINK_AT_ONCE + 1])
+    if len(ids) > MAX_LINK_AT_ONCE:
+        raise DomainError(
+            f"More than {MAX_LINK_AT_ONCE:,} mentions match: narrow the filter.", field="q"
+        )
+    new_ids = _link(incident, actor, ids)
+    _record(
+        incident,
+        actor=actor,
+        verb="mentions_linked",
+        panels=["mentions", "outreach"],
+        data={"count": len(new_ids), "matched": len(ids), "filter": dict(params.items())},
+    )
+    return len(new_ids)
+
+
+@transaction.atomic
+def incident_unlink_mention(*, actor, incident_id, mention_id) -> None:
+    incident = _lock(actor=actor, incident_id=incident_id)
+    _require_contribute(actor, incident)
+    mention_id = _int(mention_id, "mention_id")
+    deleted, _ = IncidentMention.objects.filter(incident=incident, mention_id=mention_id).delete()
+    if not deleted:
+        raise NotFound("That mention is not linked to this incident.")
+    _revoke(incident, mention_ids=[mention_id])
+    _record(
+        incident,
+        actor=actor,
+        verb="mention_unlinked",
+        panels=["mentions", "outreach"],
+        data={"mention_id": mention_id},
+    )
+
+
+# --- bulk response -------------------------------------------------------------------------
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def personalise(template: str, *, mention: Mention, actor, incident: Incident) -> str:
+    """Fill the hub's placeholders; unknown ones stay visible for the reviewer to notice."""
+    author = mention.author
+    values = {
+        "customer_name": author.display_name or f"@{author.handle}",
+        "handle": f"@{author.handle}",
+        "agent_initials": actor.display_initials,
+        "incident_title": incident.title,
+    }
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)
+
+
+def _reply_pipeline():
+    """``replies.services.reply_create_from_incident`` once the reply pipeline provides it."""
+    try:
+        from replies import services as reply_services
+    except ImportError:
+        return None
+    return getattr(reply_services, "reply_create_from_incident", None)
+
+
+@transaction.atomic
+def incident_bulk_respond(*, actor, incident_id, update_id=None, params=None) -> BulkResponse:
+    """Central comms approves once: the holding statement (``update_id=None``) or an approved
+    update becomes a reply to every linked mention (or those matching ``params``), each
+    personalised, exactly once per (message, mention) whatever is retried."""
+    incident = _lock(actor=actor, incident_id=incident_id)
+    _require_comms(actor, "Only central comms approves a bulk response.")
+    _require_open(incident)
+    update = None
+    if update_id not in (None, ""):
+        update = incident.updates.filter(pk=_int(update_id, "update_id")).first()
+        if update is None:
+            raise NotFound("No such update.")
+        if update.status != UpdateStatus.APPROVED:
+            raise Conflict("Approve the update before sending it.", field="update_id")
+        template, key_prefix = update.body, f"incident-update:{update.pk}"
+    else:
+        if not incident.holding_statement:
+            raise DomainError("Set a holding statement first.", field="holding_statement")
+        template = incident.holding_statement
+        key_prefix = f"incident-holding:{incident.pk}:v{incident.holding_version}"
+    mentions = Mention.objects.filter(incident_links__incident=incident).select_related("author")
+    params = dict(params.items()) if params else {}
+    if params:
+        mention_filter = MentionFilter(data=params, queryset=mentions, request=None)
+        if not mention_filter.is_valid():
+            field, errors = next(iter(mention_filter.errors.items()))
+            raise DomainError(" ".join(errors), field=field)
+        mentions = mention_filter.qs
+    mentions = list(mentions.order_by("pk"))
+    if not mentions:
+        raise DomainError("No linked mention matches.", field="mentions")
+    done = set(
+        PlannedReply.objects.filter(
+            idempotency_key__in=[f"{key_prefix}:mention:{m.pk}" for m in mentions]
+        ).values_list("mention_id", flat=True)
+    )
+    todo = [m for m in mentions if m.pk not in done]
+    bulk = BulkResponse.objects.create(
+        incident=incident,
+        update=update,
+        holding_version=None if update else incident.holding_version,
+        template=template,
+        filters=params,
+        approved_by=actor,
+        queued=len(todo),
+        skipped=len(mentions) - len(todo),
+    )
+    PlannedReply.objects.bulk_create(
+        [
+            PlannedReply(
+                bulk=bulk,
+                incident=incident,
+                mention=m,
+                idempotency_key=f"{key_prefix}:mention:{m.pk}",
+                body=personalise(template, mention=m, actor=actor, incident=incident),
+            )
+            for m in todo
+        ],
+        ignore_conflicts=True,
+    )
+    handed_over = _hand_over(bulk, actor=actor, incident=incident)
+    _record(
+        incident,
+        actor=actor,
+        verb="bulk_response_queued",
+        panels=["updates", "mentions"],
+        data={
+            "bulk_id": bulk.pk,
+            "update_id": update.pk if update else None,
+            "queued": bulk.queued,
+            "skipped": bulk.skipped,
+            "handed_over": handed_over,
+        },
+    )
+    return bulk
+
+
+def _hand_over(bulk: BulkResponse, *, actor, incident: Incident) -> int:
+    create_reply = _reply_pipeline()
+    if create_reply is None:
+        return 0  # kept as planned rows until the reply pipeline exists
+    handed = 0
+    for planned in bulk.planned.select_related("mention").filter(status=PlannedReplyStatus.PLANNED):
+        reply = create_reply(
+            actor=actor,
+            mention=planned.mention,
+            body=planned.body,
+            incident=incident,
+            idempotency_key=planned.idempotency_key,
+        )
+        planned.status = PlannedReplyStatus.HANDED_OVER
+        planned.reply_id = getattr(reply, "pk", None)
+        planned.save(update_fields=["status", "reply_id"])
+        handed += 1
+    return handed
+
+
+# --- the post-incident summary -------------------------------------------------------------
+def _compensation(mention_ids: list[int]) -> dict | None:
+    """``hub.selectors.compensation_granted_for_mentions`` once the hub provides it."""
+    try:
+        from hub import selectors as hub_selectors
+    except ImportError:
+        return None
+    total = getattr(hub_selectors, "compensation_granted_for_mentions", None)
+    return total(mention_ids) if total else None
+
+
+def post_incident_summary(incident: Incident, *, note: str = "") -> dict:
+    """Timeline and numbers, frozen at resolution (JSON-safe)."""
+    now = incident.resolved_at or timezone.now()
+    timeline = [(incident.declared_at, "declared", incident.title)]
+    timeline += [(f.created_at, "fact", f.text) for f in incident.facts.all()]
+    timeline += [
+        (u.approved_at, "update", u.body)
+        for u in incident.updates.filter(status=UpdateStatus.APPROVED)
+    ]
+    from accounts.models import AuditEvent
+
+    for event in AuditEvent.objects.filter(
+        target_type="incidents.incident",
+        target_id=str(incident.pk),
+        action__in=["incident.status_changed", "incident.holding_statement_changed"],
+    ):
+        if event.action == "incident.status_changed":
+            timeline.append((event.created_at, "status", event.data.get("to", "")))
+        else:
+            timeline.append((event.created_at, "holding_statement", "holding statement changed"))
+    timeline.append((now, "status", IncidentStatus.RESOLVED.value))
+    timeline.sort(key=lambda row: row[0])
+
+    linked = list(
+        Mention.objects.filter(incident_links__incident=incident).values(
+            "pk", "author_id", "reach", "received_at", "first_response_at", "sentiment"
+        )
+    )
+    minutes = [
+        (m["first_response_at"] - m["received_at"]).total_seconds() / 60
+        for m in linked
+        if m["first_response_at"] and m["received_at"]
+    ]
+    ids = [m["pk"] for m in linked]
+    compensation = _compensation(ids)
+    return {
+        "note": note,
+        "duration_minutes": round((now - incident.declared_at).total_seconds() / 60),
+        "timeline": [
+            {"at": at.isoformat(), "kind": kind, "text": text} for at, kind, text in timeline
+        ],
+        "linked_mentions": len(linked),
+        "unique_authors": len({m["author_id"] for m in linked}),
+        "reach": sum(m["reach"] for m in linked),
+        "negative": sum(
+            1 for m in linked if m["sentiment"] is not None and m["sentiment"] <= -0.05
+        ),
+        "answered": len(minutes),
+        "response_minutes_median": round(statistics.median(minutes), 1) if minutes else None,
+        "response_minutes_p90": (
+            round(sorted(minutes)[max(0, int(len(minutes) * 0.9) - 1)], 1) if minutes else None
+        ),
+        "bulk_replies": PlannedReply.objects.filter(incident=incident).count(),
+        "facts": incident.facts.count(),
+        "updates_published": incident.updates.filter(status=UpdateStatus.APPROVED).count(),
+        "team": incident.members.count(),
+        "compensation": compensation,
+    }

@@ -1,0 +1,126 @@
+"""Delivery connectors: ``send(reply) -> external id``, one per source's configured channel.
+
+Real social-network APIs plug in through the webhook connector: a deployment points it at the
+tool that does the posting. Every request carries the reply's idempotency key, so a receiver
+can drop a duplicate if a retry follows a send whose acknowledgement was lost.
+"""
+
+import json
+import logging
+import urllib.error
+import urllib.request
+
+from django.core.mail import EmailMessage
+from django.core.validators import EmailValidator, ValidationError
+
+from core.signing import sign
+from replies.models import ConnectorKind, DeliveryChannel, Reply
+from spokes.models import Source
+
+log = logging.getLogger("firebreak.delivery")
+
+
+class DeliveryError(Exception):
+    """The connector could not deliver; the task retries with backoff."""
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def _payload(reply: Reply) -> dict:
+    mention = reply.mention
+    root = mention.thread_root or mention
+    return {
+        "idempotency_key": str(reply.idempotency_key),
+        "reply_id": reply.pk,
+        "kind": reply.kind,
+        "text": reply.full_text,
+        "mention": {
+            "id": mention.pk,
+            "source": mention.source,
+            "external_id": mention.external_id,
+            "thread_external_id": root.external_id,
+            "url": mention.url,
+            "author_handle": mention.author.handle,
+        },
+    }
+
+
+class LogConnector:
+    name = ConnectorKind.LOG
+
+    def send(self, reply: Reply) -> str:
+        log.info("reply %s -> %s: %s", reply.pk, reply.mention.source, reply.full_text[:200])
+        return f"log-{reply.idempotency_key}"
+
+
+class WebhookConnector:
+    name = ConnectorKind.WEBHOOK
+    timeout = 10
+
+    def __init__(self, channel: DeliveryChannel):
+        self.channel = channel
+
+    def send(self, reply: Reply) -> str:
+        body = json.dumps(_payload(reply), separators=(",", ":")).encode()
+        headers = {
+            "Content-Type": "application/json",
+            "Idempotency-Key": str(reply.idempotency_key),
+            "User-Agent": "Firebreak-Delivery/1",
+            **sign(self.channel.secret, body),
+        }
+        request = urllib.request.Request(  # noqa: S310 - scheme checked when configured
+            self.channel.url, data=body, headers=headers, method="POST"
+        )
+        opener = urllib.request.build_opener(_NoRedirect)
+        try:
+            with opener.open(request, timeout=self.timeout) as response:
+                answer = response.read(65536)
+                status = response.status
+        except urllib.error.HTTPError as exc:
+            raise DeliveryError(f"HTTP {exc.code} from delivery webhook") from exc
+        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            raise DeliveryError(f"delivery webhook unreachable: {exc}") from exc
+        if not 200 <= status < 300:
+            raise DeliveryError(f"HTTP {status} from delivery webhook")
+        try:
+            external_id = str(json.loads(answer or b"{}").get("external_id") or "")
+        except (ValueError, AttributeError):
+            external_id = ""
+        return external_id or f"webhook-{reply.idempotency_key}"
+
+
+class EmailConnector:
+    name = ConnectorKind.EMAIL
+
+    def send(self, reply: Reply) -> str:
+        address = reply.mention.author.handle
+        try:
+            EmailValidator()(address)
+        except ValidationError as exc:
+            raise DeliveryError(f"'{address}' is not an email address") from exc
+        message_id = f"<{reply.idempotency_key}@firebreak>"
+        email = EmailMessage(
+            subject="Re: your message",
+            body=reply.full_text,
+            to=[address],
+            headers={"Message-ID": message_id, "In-Reply-To": reply.mention.external_id},
+        )
+        try:
+            email.send(fail_silently=False)
+        except OSError as exc:
+            raise DeliveryError(f"mail server refused: {exc}") from exc
+        return message_id
+
+
+def connector_for(reply: Reply):
+    channel = DeliveryChannel.objects.filter(source=reply.mention.source, active=True).first()
+    if channel is None:
+        return EmailConnector() if reply.mention.source == Source.EMAIL else LogConnector()
+    if channel.connector == ConnectorKind.WEBHOOK:
+        return WebhookConnector(channel)
+    if channel.connector == ConnectorKind.EMAIL:
+        return EmailConnector()
+    return LogConnector()

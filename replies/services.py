@@ -1,0 +1,486 @@
+"""Replies: draft, submit (straight out or to central comms), decide, deliver exactly once."""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django_fsm import can_proceed
+
+from accounts.audit import audit
+from core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from core.events import department_group, hub_group, mention_group, publish, user_group
+from core.notifications import notify
+from hub import rendering
+from replies import rules
+from replies.models import EDITABLE, DeliveryAttempt, Reply, ReplyKind, ReplyState
+from spokes.models import Activity, Mention, Status
+from spokes.selectors import mention_get, user_can
+
+CLAIM_TTL = timedelta(minutes=5)
+MAX_LENGTH = 5000
+
+
+# --- helpers -----------------------------------------------------------------------------
+def _publish(reply: Reply, event: str, *, to_hub: bool = False) -> None:
+    groups = [mention_group(reply.mention_id), user_group(reply.author_id)]
+    if reply.mention.department_id:
+        groups.append(department_group(reply.mention.department_id))
+    if to_hub:
+        groups.append(hub_group())
+    publish(
+        event,
+        {
+            "id": reply.pk,
+            "mention_id": reply.mention_id,
+            "state": reply.state,
+            "author_id": reply.author_id,
+            "needs_approval": bool(reply.approval_reasons),
+        },
+        groups=groups,
+    )
+
+
+def _activity(reply: Reply, actor, verb: str, **data) -> None:
+    Activity.objects.create(
+        mention_id=reply.mention_id, actor=actor, verb=verb, data={"reply_id": reply.pk, **data}
+    )
+
+
+def _transition(reply: Reply, method) -> None:
+    if not can_proceed(method.__get__(reply)):
+        raise Conflict(
+            f"This reply is {reply.get_state_display().lower()}: it cannot be "
+            f"{method.__name__.replace('_', ' ')}.",
+            field="state",
+        )
+    method(reply)
+
+
+def _clean_text(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise DomainError("A reply needs text.", field="text")
+    if len(text) > MAX_LENGTH:
+        raise DomainError(f"A reply is at most {MAX_LENGTH} characters.", field="text")
+    return text
+
+
+def similarity(text: str, template_text: str) -> float | None:
+    return rendering.similarity(text, template_text) if template_text else None
+
+
+def finalise_text(*, actor, mention: Mention, text: str, kind: str) -> str:
+    """Sign where the department signs, and keep public replies within the channel's limit."""
+    text = _clean_text(text)
+    if mention.department is not None and kind != ReplyKind.HOLD:
+        text = rendering.sign(text, user=actor, sign_replies=mention.department.sign_replies)
+    if kind == ReplyKind.PUBLIC:
+        rendering.check_length(text, mention.source, field="text")
+    return text
+
+
+def _lock_reply(*, actor, reply_id) -> Reply:
+    """Visible replies only (their mention must be visible); locked for the change."""
+    try:
+        reply_id = int(reply_id)
+    except (TypeError, ValueError):
+        raise NotFound("No such reply.") from None
+    mention_id = Reply.objects.filter(pk=reply_id).values_list("mention_id", flat=True).first()
+    if mention_id is None:
+        raise NotFound("No such reply.")
+    mention_get(user=actor, mention_id=mention_id)  # NotFound for foreign departments
+    return Reply.objects.select_for_update().select_related("mention", "author").get(pk=reply_id)
+
+
+def _require_work(actor, mention: Mention) -> None:
+    if not user_can(actor, "work_queue", mention.department_id):
+        raise PermissionDenied("You cannot reply on this department's mentions.")
+
+
+def _require_comms(actor) -> None:
+    if not actor.is_central_comms:
+        raise PermissionDenied("Only central communications decides on replies.")
+
+
+# --- drafting ----------------------------------------------------------------------------
+@transaction.atomic
+def reply_draft(
+    *,
+    actor,
+    mention_id,
+    text: str,
+    kind: str = ReplyKind.PUBLIC,
+    guideline_version_id: int | None = None,
+    template_text: str = "",
+    compensation_offer_id: int | None = None,
+) -> Reply:
+    mention_get(user=actor, mention_id=mention_id)
+    mention = Mention.objects.select_for_update().get(pk=mention_id)
+    _require_work(actor, mention)
+    if kind not in ReplyKind.values:
+        raise DomainError(f"Unknown kind '{kind}'.", field="kind")
+    text = finalise_text(actor=actor, mention=mention, text=text, kind=kind)
+    signature = rendering.signature_for(actor) if kind != ReplyKind.HOLD else ""
+    reply = Reply.objects.create(
+        mention=mention,
+        author=actor,
+        kind=kind,
+        text=text,
+        signature=signature,
+        guideline_version_id=guideline_version_id,
+        template_text=template_text,
+        similarity=similarity(text, template_text),
+        compensation_offer_id=compensation_offer_id,
+    )
+    _activity(reply, actor, "reply_drafted", kind=kind)
+    _publish(reply, "reply.drafted")
+    return reply
+
+
+@transaction.atomic
+def reply_update(*, actor, reply_id, text: str) -> Reply:
+    reply = _lock_reply(actor=actor, reply_id=reply_id)
+    if reply.author_id != actor.pk:
+        raise PermissionDenied("Only the author edits a draft.")
+    if reply.state not in EDITABLE:
+        raise Conflict(
+            "Only drafts and replies sent back for changes can be edited.", field="state"
+        )
+    reply.text = finalise_text(actor=actor, mention=reply.mention, text=text, kind=reply.kind)
+    reply.similarity = similarity(reply.text, reply.template_text)
+    reply.save(update_fields=["text", "similarity", "updated_at"])
+    _publish(reply, "reply.updated")
+    return reply
+
+
+def reply_check(*, actor, reply: Reply) -> list[str]:
+    """Why this reply would need approval (empty: it goes straight out). Writes nothing."""
+    return rules.approval_reasons(reply=reply, actor=actor)
+
+
+@transaction.atomic
+def reply_submit(*, actor, reply_id) -> Reply:
+    """Send now, or to central comms when a rule says so; the agent never chooses."""
+    reply = _lock_reply(actor=actor, reply_id=reply_id)
+    mention = Mention.objects.select_for_update().get(pk=reply.mention_id)
+    reply.mention = mention
+    _require_work(actor, mention)
+    if reply.author_id != actor.pk:
+        raise PermissionDenied("Only the author submits a reply.")
+    if reply.kind == ReplyKind.HOLD:
+        raise Conflict("An internal hold is never sent.", field="kind")
+    if mention.status in (Status.RESOLVED, Status.SPAM):
+        raise Conflict("Reopen the mention before replying.", field="status")
+    reasons = rules.approval_reasons(reply=reply, actor=actor)
+    reply.approval_reasons = reasons
+    reply.submitted_at = timezone.now()
+    if reasons:
+        _transition(reply, Reply.submit_for_approval)
+        reply.is_priority = rules.is_incident_linked(mention)
+        if can_proceed(mention.await_approval):
+            mention.await_approval()
+            mention.save(update_fields=["status", "updated_at"])
+        verb, event = "reply_submitted", "reply.submitted"
+    else:
+        _transition(reply, Reply.queue_directly)
+        reply.queued_at = timezone.now()
+        verb, event = "reply_queued", "reply.queued"
+    reply.save(
+        update_fields=[
+            "approval_reasons",
+            "submitted_at",
+            "state",
+            "is_priority",
+            "queued_at",
+            "updated_at",
+        ]
+    )
+    _activity(reply, actor, verb, reasons=reasons)
+    _publish(reply, event, to_hub=bool(reasons))
+    if not reasons:
+        _enqueue_delivery(reply)
+    return reply
+
+
+# --- approval by central comms -----------------------------------------------------------
+@transaction.atomic
+def reply_claim(*, actor, reply_id) -> Reply:
+    """Take a pending reply to decide on it; a second approver sees it is taken."""
+    _require_comms(actor)
+    reply = _lock_reply(actor=actor, reply_id=reply_id)
+    if reply.state != ReplyState.PENDING_APPROVAL:
+        raise Conflict("This reply is no longer waiting for approval.", field="state")
+    now = timezone.now()
+    taken = reply.claimed_by_id and reply.claimed_by_id != actor.pk
+    if taken and reply.claimed_at and reply.claimed_at > now - CLAIM_TTL:
+        raise Conflict(f"{reply.claimed_by} is deciding on this reply.", field="claimed_by")
+    reply.claimed_by, reply.claimed_at = actor, now
+    reply.save(update_fields=["claimed_by", "claimed_at", "updated_at"])
+    _publish(reply, "reply.claimed", to_hub=True)
+    return reply
+
+
+def _decide(*, actor, reply_id, method, event: str, comment: str = "", text: str | None = None):
+    _require_comms(actor)
+    reply = _lock_reply(actor=actor, reply_id=reply_id)
+    if reply.author_id == actor.pk:
+        raise PermissionDenied("You cannot decide on your own reply.")
+    if reply.state != ReplyState.PENDING_APPROVAL:
+        decided = reply.decided_by or "someone else"
+        raise Conflict(f"Already decided by {decided}.", field="state")
+    now = timezone.now()
+    if reply.claimed_by_id not in (None, actor.pk) and reply.claimed_at > now - CLAIM_TTL:
+        raise Conflict(f"{reply.claimed_by} is deciding on this reply.", field="claimed_by")
+    before = reply.text
+    if text is not None:
+        reply.text = finalise_text(
+            actor=reply.author, mention=reply.mention, text=text, kind=reply.kind
+        )
+        reply.similarity = similarity(reply.text, reply.template_text)
+    _transition(reply, method)
+    reply.decided_by, reply.decided_at = actor, now
+    reply.decision_comment = (comment or "").strip()
+    fields = [
+        "state",
+        "decided_by",
+        "decided_at",
+        "decision_comment",
+        "text",
+        "similarity",
+        "updated_at",
+    ]
+    mention = Mention.objects.select_for_update().get(pk=reply.mention_id)
+    reply.mention = mention
+    if reply.state == ReplyState.APPROVED:
+        _transition(reply, Reply.queue)
+        reply.queued_at = now
+        fields.append("queued_at")
+    elif mention.status == Status.AWAITING_APPROVAL:
+        mention.return_from_approval()
+        mention.save(update_fields=["status", "updated_at"])
+    reply.save(update_fields=fields)
+    _settle_offer(reply, actor)
+    audit(
+        actor=actor,
+        action=event,
+        target=reply,
+        data={
+            "mention_id": reply.mention_id,
+            "comment": reply.decision_comment,
+            "edited": reply.text != before,
+            "reasons": reply.approval_reasons,
+        },
+    )
+    _activity(reply, actor, event.replace(".", "_"), comment=reply.decision_comment)
+    _publish(reply, event, to_hub=True)
+    notify(
+        user=reply.author,
+        kind=event,
+        text=f"Your reply on mention #{reply.mention_id} was "
+        f"{reply.get_state_display().lower() if reply.state != 'queued' else 'approved'}"
+        + (f": {reply.decision_comment}" if reply.decision_comment else ""),
+        url=f"/m/{reply.mention_id}/",
+    )
+    if reply.state == ReplyState.QUEUED:
+        _enqueue_delivery(reply)
+    return reply
+
+
+def _settle_offer(reply: Reply, actor) -> None:
+    """An approved reply approves its pending offer; a rejected one withdraws it."""
+    if not reply.compensation_offer_id:
+        return
+    from hub.models import CompensationOffer, OfferStatus
+    from hub.services.compensation import compensation_offer_approve, compensation_offer_set_status
+
+    status = (
+        CompensationOffer.objects.filter(pk=reply.compensation_offer_id)
+        .values_list("status", flat=True)
+        .first()
+    )
+    if status != OfferStatus.PROPOSED:
+        return
+    if reply.state == ReplyState.QUEUED:
+        compensation_offer_approve(actor=actor, offer_id=reply.compensation_offer_id)
+    elif reply.state == ReplyState.REJECTED:
+        compensation_offer_set_status(
+            actor=actor, offer_id=reply.compensation_offer_id, status=OfferStatus.WITHDRAWN
+        )
+
+
+@transaction.atomic
+def reply_approve(*, actor, reply_id, text: str | None = None, comment: str = "") -> Reply:
+    """Approve (optionally with an edited text) and queue for delivery."""
+    return _decide(
+        actor=actor,
+        reply_id=reply_id,
+        method=Reply.approve,
+        event="reply.approved",
+        comment=comment,
+        text=text,
+    )
+
+
+@transaction.atomic
+def reply_request_changes(*, actor, reply_id, comment: str) -> Reply:
+    if not (comment or "").strip():
+        raise DomainError("Tell the agent what to change.", field="comment")
+    return _decide(
+        actor=actor,
+        reply_id=reply_id,
+        method=Reply.request_changes,
+        event="reply.changes_requested",
+        comment=comment,
+    )
+
+
+@transaction.atomic
+def reply_reject(*, actor, reply_id, comment: str = "") -> Reply:
+    return _decide(
+        actor=actor,
+        reply_id=reply_id,
+        method=Reply.reject,
+        event="reply.rejected",
+        comment=comment,
+    )
+
+
+# --- delivery ----------------------------------------------------------------------------
+def _enqueue_delivery(reply: Reply) -> None:
+    from replies.tasks import deliver_reply
+
+    transaction.on_commit(lambda: deliver_reply.delay(reply.pk))
+
+
+@transaction.atomic
+def reply_retry(*, actor, reply_id) -> Reply:
+    reply = _lock_reply(actor=actor, reply_id=reply_id)
+    _require_work(actor, reply.mention)
+    _transition(reply, Reply.queue)
+    reply.queued_at = timezone.now()
+    reply.save(update_fields=["state", "queued_at", "updated_at"])
+    _activity(reply, actor, "reply_retried")
+    _publish(reply, "reply.queued")
+    _enqueue_delivery(reply)
+    return reply
+
+
+def reply_deliver(*, reply_id: int, final_attempt: bool = False) -> str:
+    """Send a queued reply through its connector, once.
+
+    The row stays locked while sending, so a duplicate task waits and then finds it sent.
+    Returns "sent", "skipped" (not queued any more) or raises DeliveryError to retry.
+    """
+    from replies.connectors import DeliveryError, connector_for
+
+    with transaction.atomic():
+        reply = (
+            Reply.objects.select_for_update()
+            .select_related(
+                "mention__author", "mention__thread_root", "mention__department", "author"
+            )
+            .filter(pk=reply_id)
+            .first()
+        )
+        if reply is None or reply.state != ReplyState.QUEUED:
+            return "skipped"
+        connector = connector_for(reply)
+        attempt = DeliveryAttempt(reply=reply, connector=connector.name)
+        reply.attempts += 1
+        reply.connector = connector.name
+        try:
+            external_id = connector.send(reply)
+        except DeliveryError as exc:
+            failure = exc
+            attempt.error = reply.last_error = str(exc)[:1000]
+            attempt.save()
+            fields = ["attempts", "connector", "last_error", "updated_at"]
+            if final_attempt:
+                reply.mark_failed()
+                fields.append("state")
+                _activity(reply, None, "reply_failed", error=reply.last_error)
+                _publish(reply, "reply.failed")
+            reply.save(update_fields=fields)
+        else:
+            failure = None
+            _record_sent(reply, attempt, external_id)
+    if failure is None:
+        return "sent"
+    if final_attempt:
+        return "failed"
+    raise failure  # committed the attempt above; the task retries later
+
+
+def _record_sent(reply: Reply, attempt: DeliveryAttempt, external_id: str) -> None:
+    """Inside the delivery transaction: the reply is sent, the mention answered."""
+    attempt.ok, attempt.external_id = True, external_id
+    attempt.save()
+    now = timezone.now()
+    reply.mark_sent()
+    reply.external_id, reply.sent_at, reply.last_error = external_id, now, ""
+    reply.save(
+        update_fields=[
+            "state",
+            "external_id",
+            "sent_at",
+            "last_error",
+            "attempts",
+            "connector",
+            "updated_at",
+        ]
+    )
+    mention = Mention.objects.select_for_update().get(pk=reply.mention_id)
+    fields = ["updated_at"]
+    if reply.kind == ReplyKind.DIRECT and can_proceed(mention.take_offline):
+        mention.take_offline()
+        fields.append("status")
+    elif reply.kind == ReplyKind.PUBLIC and can_proceed(mention.mark_replied):
+        mention.mark_replied()
+        fields.append("status")
+    if reply.kind == ReplyKind.PUBLIC and mention.first_response_at is None:
+        mention.first_response_at = now
+        fields.append("first_response_at")
+    mention.save(update_fields=fields)
+    _activity(reply, None, "reply_sent", external_id=external_id, connector=reply.connector)
+    _publish(reply, "reply.sent")
+
+
+@transaction.atomic
+def reply_create_from_incident(*, approver, mention_id: int, text: str, origin_key: str) -> Reply:
+    """A reply central comms approved once for many mentions (an incident's bulk response).
+
+    Exactly once per ``origin_key``: a repeat returns the existing reply. It is queued for
+    delivery at once; the approval is the bulk decision, recorded on the reply and audited.
+    """
+    _require_comms(approver)
+    existing = Reply.objects.filter(origin_key=origin_key).first()
+    if existing is not None:
+        return existing
+    mention = mention_get(user=approver, mention_id=mention_id)
+    mention = Mention.objects.select_for_update().select_related("department").get(pk=mention.pk)
+    now = timezone.now()
+    reply = Reply.objects.create(
+        mention=mention,
+        author=approver,
+        kind=ReplyKind.PUBLIC,
+        text=finalise_text(actor=approver, mention=mention, text=text, kind=ReplyKind.PUBLIC),
+        signature=rendering.signature_for(approver),
+        state=ReplyState.QUEUED,
+        approval_reasons=["Approved once for the incident's bulk response."],
+        is_priority=True,
+        submitted_at=now,
+        decided_by=approver,
+        decided_at=now,
+        queued_at=now,
+        origin_key=origin_key,
+    )
+    audit(
+        actor=approver,
+        action="reply.bulk_approved",
+        target=reply,
+        data={"mention_id": mention.pk, "origin_key": origin_key},
+    )
+    _activity(reply, approver, "reply_queued", origin=origin_key)
+    _publish(reply, "reply.queued")
+    _enqueue_delivery(reply)
+    return reply

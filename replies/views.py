@@ -1,0 +1,196 @@
+"""Reply composer actions and the central-comms approval queue. Thin: parse, call, render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from core.errors import DomainError, NotFound
+from replies import composer, selectors, services
+from replies.models import Reply
+from spokes.selectors import mention_get
+
+
+def _mention_or_404(user, mention_id):
+    try:
+        return mention_get(user=user, mention_id=mention_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+
+
+def _reply_or_404(user, reply_id):
+    try:
+        return selectors.reply_get(user=user, reply_id=reply_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+
+
+def _fail(request, exc: DomainError, back: str):
+    if isinstance(exc, NotFound):
+        raise Http404(exc.message)
+    if request.htmx:
+        return HttpResponse(exc.message, status=exc.status_code)
+    messages.error(request, f"{exc.field}: {exc.message}" if exc.field else exc.message)
+    return redirect(back)
+
+
+def _back(mention_id) -> str:
+    return reverse("spokes:mention", args=[mention_id]) + "#composer"
+
+
+@login_required
+@require_POST
+def compose(request, mention_id):
+    """Draft a reply and, unless saved as a draft, submit it (out now or to approval)."""
+    _mention_or_404(request.user, mention_id)
+    data = request.POST
+    try:
+        prepared = composer.prepare(actor=request.user, mention_id=mention_id, data=data)
+        reply = services.reply_draft(actor=request.user, mention_id=mention_id, **prepared)
+        if data.get("intent") != "draft":
+            reply = services.reply_submit(actor=request.user, reply_id=reply.pk)
+    except DomainError as exc:
+        return _fail(request, exc, _back(mention_id))
+    if data.get("intent") == "draft":
+        messages.success(request, "Draft saved.")
+    elif reply.approval_reasons:
+        messages.success(request, "Sent to central comms for approval.")
+    else:
+        messages.success(request, "Reply queued for delivery.")
+    return redirect(_back(mention_id))
+
+
+@login_required
+@require_POST
+def check(request, mention_id):
+    """htmx: will this reply need approval, and why? Nothing is saved."""
+    mention = _mention_or_404(request.user, mention_id)
+    try:
+        prepared = composer.prepare(
+            actor=request.user, mention_id=mention_id, data=request.POST, dry_run=True
+        )
+    except DomainError as exc:
+        return render(request, "replies/_check.html", {"error": exc})
+    pending = prepared.pop("pending_compensation", None)
+    try:
+        prepared["text"] = services.finalise_text(
+            actor=request.user, mention=mention, text=prepared["text"], kind=prepared["kind"]
+        )
+    except DomainError as exc:
+        return render(request, "replies/_check.html", {"error": exc})
+    prepared["similarity"] = services.similarity(prepared["text"], prepared["template_text"])
+    reply = Reply(mention=mention, author=request.user, **prepared)
+    reply.pending_compensation = pending
+    reasons = services.reply_check(actor=request.user, reply=reply)
+    return render(request, "replies/_check.html", {"reasons": reasons, "reply": reply})
+
+
+@login_required
+def template_text(request, mention_id):
+    """htmx: the chosen guideline rendered for this mention, to start the reply from."""
+    mention = _mention_or_404(request.user, mention_id)
+    try:
+        text = composer.render_guideline(
+            actor=request.user, mention=mention, version_id=request.GET.get("guideline_version")
+        )
+    except DomainError as exc:
+        return HttpResponse(exc.message, status=exc.status_code)
+    return render(request, "replies/_textarea.html", {"text": text})
+
+
+@login_required
+@require_POST
+def reply_action(request, reply_id):
+    reply = _reply_or_404(request.user, reply_id)
+    action = request.POST.get("action")
+    operations = {
+        "submit": lambda: services.reply_submit(actor=request.user, reply_id=reply.pk),
+        "retry": lambda: services.reply_retry(actor=request.user, reply_id=reply.pk),
+        "update": lambda: services.reply_update(
+            actor=request.user, reply_id=reply.pk, text=request.POST.get("text", "")
+        ),
+    }
+    if action not in operations:
+        return _fail(
+            request, DomainError("Unknown action.", field="action"), _back(reply.mention_id)
+        )
+    try:
+        operations[action]()
+    except DomainError as exc:
+        return _fail(request, exc, _back(reply.mention_id))
+    messages.success(request, "Done.")
+    return redirect(_back(reply.mention_id))
+
+
+@login_required
+def approvals(request):
+    if not request.user.is_central_comms:
+        raise Http404("No such page.")
+    pending = list(selectors.approval_queue(request.user)[:200])
+    return render(
+        request,
+        "replies/approvals.html",
+        {"pending": pending, "live_kind": "hub", "live_key": "approvals"},
+    )
+
+
+@login_required
+def review(request, reply_id):
+    if not request.user.is_central_comms:
+        raise Http404("No such page.")
+    reply = _reply_or_404(request.user, reply_id)
+    claim_error = None
+    if reply.state == "pending_approval":
+        try:
+            reply = services.reply_claim(actor=request.user, reply_id=reply.pk)
+        except DomainError as exc:
+            claim_error = exc.message
+    return render(
+        request,
+        "replies/review.html",
+        {
+            "reply": reply,
+            "mention": reply.mention,
+            "diff": selectors.word_diff(reply.template_text, reply.text),
+            "claim_error": claim_error,
+            "offer": composer.offer_summary(reply),
+            "thread": composer.thread(reply.mention, request.user),
+            "live_kind": "mention",
+            "live_key": reply.mention_id,
+        },
+    )
+
+
+@login_required
+@require_POST
+def decide(request, reply_id):
+    if not request.user.is_central_comms:
+        raise Http404("No such page.")
+    reply = _reply_or_404(request.user, reply_id)
+    decision = request.POST.get("decision")
+    comment = request.POST.get("comment", "")
+    back = reverse("replies:review", args=[reply.pk])
+    try:
+        if decision == "approve":
+            services.reply_approve(actor=request.user, reply_id=reply.pk, comment=comment)
+        elif decision == "edit_approve":
+            services.reply_approve(
+                actor=request.user,
+                reply_id=reply.pk,
+                text=request.POST.get("text"),
+                comment=comment,
+            )
+        elif decision == "changes":
+            services.reply_request_changes(actor=request.user, reply_id=reply.pk, comment=comment)
+        elif decision == "reject":
+            services.reply_reject(actor=request.user, reply_id=reply.pk, comment=comment)
+        else:
+            raise DomainError(
+                "Choose approve, edit and approve, request changes or reject.", field="decision"
+            )
+    except DomainError as exc:
+        return _fail(request, exc, back)
+    messages.success(request, "Decision recorded.")
+    return redirect("replies:approvals")

@@ -1,0 +1,40 @@
+"""API cast: keys on billing with each scope set; a client that sends ``Api-Key`` headers."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from api.services import integration_key_create
+
+
+@pytest.fixture
+def make_key(db):
+    def make(*departments, scopes=("read", "write"), name="Listening tool"):
+        key, plain = integration_key_create(
+            actor=None, name=name, departments=list(departments), scopes=list(scopes)
+        )
+        return key, plain
+
+    return make
+
+
+@pytest.fixture
+def billing_key(make_key, billing):
+    return make_key(billing)
+
+
+@pytest.fixture
+def api():
+    """``api(plain_key)`` -> a client authenticated with that key (None: anonymous)."""
+
+    def client(plain=None):
+        c = APIClient()
+        if plain:
+            c.credentials(HTTP_AUTHORIZATION=f"Api-Key {plain}")
+        return c
+
+    return client
+
+
+@pytest.fixture
+def billing_api(api, billing_key):
+    return api(billing_key[1])

@@ -1,0 +1,148 @@
+"""The websocket side of incidents: who may subscribe, what arrives when, who is here."""
+
+import pytest
+from asgiref.sync import async_to_sync, sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.db import transaction
+from django.test import Client
+
+from config.asgi import application
+from incidents import services
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+
+
+async def _connect(user):
+    headers = [(b"origin", b"http://127.0.0.1"), (b"host", b"127.0.0.1")]
+    if user is not None:
+        client = Client()
+        await sync_to_async(client.force_login)(user)
+        headers.append((b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode()))
+    communicator = WebsocketCommunicator(application, "/ws/live/", headers=headers)
+    connected, code = await communicator.connect()
+    return communicator, connected, code
+
+
+async def _subscribe(communicator, kind, key):
+    await communicator.send_json_to({"action": "subscribe", "kind": kind, "key": key})
+    return await communicator.receive_json_from(timeout=3)
+
+
+async def _next_event(communicator, name, timeout=3):
+    while True:
+        message = await communicator.receive_json_from(timeout=timeout)
+        if message.get("event") == name:
+            return message
+
+
+async def test_an_anonymous_socket_cannot_subscribe_to_an_incident(incident):
+    communicator, connected, code = await _connect(None)
+    assert not connected or code == 4401
+    await communicator.disconnect()
+
+
+async def test_a_department_member_receives_the_incidents_events(incident, agent, comms):
+    communicator, connected, _ = await _connect(agent)
+    assert connected
+    assert await _subscribe(communicator, "incident", incident.pk) == {
+        "type": "subscribed",
+        "kind": "incident",
+        "key": incident.pk,
+    }
+    await sync_to_async(services.incident_add_fact)(actor=comms, incident_id=incident.pk, text="Bank confirms")
+    event = await _next_event(communicator, "incident.fact_added")
+    assert event["id"] == incident.pk and event["panels"] == ["facts"]
+    await communicator.disconnect()
+
+
+async def test_a_forged_subscription_to_someone_elses_incident_is_refused_and_silent(
+    incident, other_agent, comms
+):
+    communicator, connected, _ = await _connect(other_agent)
+    assert connected
+    for key in (incident.pk, "abc", 10**9):
+        assert await _subscribe(communicator, "incident", key) == {
+            "type": "error",
+            "error": "not_found",
+            "kind": "incident",
+        }
+    await sync_to_async(services.incident_add_fact)(actor=comms, incident_id=incident.pk, text="secret")
+    assert await communicator.receive_nothing(timeout=0.3)
+    await communicator.disconnect()
+
+
+async def test_a_team_member_from_another_department_may_subscribe(incident, other_agent, comms):
+    await sync_to_async(services.incident_add_member)(
+        actor=comms, incident_id=incident.pk, user=other_agent, role="Ops"
+    )
+    communicator, _, _ = await _connect(other_agent)
+    assert (await _subscribe(communicator, "incident", incident.pk))["type"] == "subscribed"
+    await communicator.disconnect()
+
+
+async def test_events_leave_only_after_commit_and_never_for_a_rollback(incident, agent, comms):
+    communicator, _, _ = await _connect(agent)
+    await _subscribe(communicator, "incident", incident.pk)
+    await communicator.receive_json_from(timeout=3)  # own presence
+
+    def change_then_roll_back():
+        with pytest.raises(RuntimeError), transaction.atomic():
+            services.incident_add_fact(actor=comms, incident_id=incident.pk, text="wrong")
+            raise RuntimeError("abort")
+
+    def change_and_look_before_commit():
+        with transaction.atomic():
+            services.incident_add_fact(actor=comms, incident_id=incident.pk, text="right")
+            assert async_to_sync(communicator.receive_nothing)(timeout=0.3)
+
+    await sync_to_async(change_then_roll_back)()
+    assert await communicator.receive_nothing(timeout=0.3)
+    await sync_to_async(change_and_look_before_commit)()
+    event = await _next_event(communicator, "incident.fact_added")
+    assert event["fact_id"]
+    await communicator.disconnect()
+
+
+async def test_presence_shows_who_joins_and_leaves(incident, agent, lead):
+    first, _, _ = await _connect(agent)
+    await _subscribe(first, "incident", incident.pk)
+    alone = await _next_event(first, "presence.changed")
+    assert [v["user_id"] for v in alone["viewers"]] == [agent.pk]
+    assert alone["kind"] == "incident" and alone["key"] == str(incident.pk)
+
+    second, _, _ = await _connect(lead)
+    await _subscribe(second, "incident", incident.pk)
+    together = await _next_event(first, "presence.changed")
+    assert {v["user_id"] for v in together["viewers"]} == {agent.pk, lead.pk}
+
+    await second.disconnect()
+    left = await _next_event(first, "presence.changed")
+    assert [v["user_id"] for v in left["viewers"]] == [agent.pk]
+    await first.disconnect()
+
+
+async def test_replying_on_a_mention_is_shown_to_the_others_on_it(agent, lead, mention):
+    first, _, _ = await _connect(agent)
+    await _subscribe(first, "mention", mention.pk)
+    second, _, _ = await _connect(lead)
+    await _subscribe(second, "mention", mention.pk)
+    await second.send_json_to({"action": "typing", "kind": "mention", "key": mention.pk})
+    while True:
+        event = await _next_event(first, "presence.changed")
+        typing = {v["user_id"] for v in event["viewers"] if v["typing"]}
+        if typing:
+            break
+    assert typing == {lead.pk} and event["typing_seconds"] > 0
+    await first.disconnect()
+    await second.disconnect()
+
+
+async def test_typing_where_one_has_not_subscribed_is_refused(agent, foreign_mention):
+    communicator, _, _ = await _connect(agent)
+    await communicator.send_json_to({"action": "typing", "kind": "mention", "key": foreign_mention.pk})
+    assert await communicator.receive_json_from() == {
+        "type": "error",
+        "error": "not_subscribed",
+        "kind": "mention",
+    }
+    await communicator.disconnect()

@@ -1,0 +1,138 @@
+"""Each rule that sends a reply to central comms, and the reply that goes straight out."""
+
+from decimal import Decimal
+
+import pytest
+
+from replies import services
+from replies.models import ReplyState
+from tests.factories import MentionFactory
+
+
+def _send(actor, mention, text="Sorry about that, we are on it.", **kwargs):
+    reply = services.reply_draft(actor=actor, mention_id=mention.pk, text=text, **kwargs)
+    return services.reply_submit(actor=actor, reply_id=reply.pk)
+
+
+def test_an_ordinary_reply_goes_straight_out(agent, mention, policy):
+    reply = _send(agent, mention)
+    assert reply.state == ReplyState.QUEUED
+    assert reply.approval_reasons == []
+
+
+def test_department_requiring_approval_for_everything(agent, mention, policy):
+    policy.require_approval_all = True
+    policy.save()
+    reply = _send(agent, mention)
+    assert reply.state == ReplyState.PENDING_APPROVAL
+    assert "requires approval for every reply" in reply.approval_reasons[0]
+    mention.refresh_from_db()
+    assert mention.status == "awaiting_approval"
+
+
+def test_reach_above_the_threshold(agent, billing, policy):
+    policy.approval_reach_threshold = 10_000
+    policy.save()
+    small = MentionFactory(department=billing, reach=9_999)
+    big = MentionFactory(department=billing, reach=10_000)
+    assert _send(agent, small).approval_reasons == []
+    assert "reach (10,000)" in _send(agent, big).approval_reasons[0]
+
+
+def test_incident_linked_mentions_need_approval_and_jump_the_queue(agent, comms, mention, policy):
+    from incidents.models import Incident, IncidentMention
+
+    incident = Incident.objects.create(title="Outage", severity="major", declared_by=comms)
+    IncidentMention.objects.create(incident=incident, mention=mention)
+    reply = _send(agent, mention)
+    assert reply.state == ReplyState.PENDING_APPROVAL
+    assert reply.is_priority
+    assert "incident" in reply.approval_reasons[0]
+
+
+def test_no_template_where_the_department_demands_one(agent, mention, policy, template_version):
+    policy.require_template = True
+    policy.save()
+    assert "start from a template" in _send(agent, mention).approval_reasons[0]
+
+
+def test_departing_from_the_template_beyond_the_threshold(agent, billing, policy, template_version):
+    policy.deviation_threshold = 0.8
+    policy.save()
+    close = MentionFactory(department=billing)
+    far = MentionFactory(department=billing)
+    template = "Hi Customer 1, sorry about the double charge. We have refunded it."
+    near = _send(
+        agent,
+        close,
+        text=template.replace("Hi", "Hello"),
+        guideline_version_id=template_version.pk,
+        template_text=template,
+    )
+    assert near.approval_reasons == []
+    assert near.similarity > 0.8
+    away = _send(
+        agent,
+        far,
+        text="Not our fault, read the terms.",
+        guideline_version_id=template_version.pk,
+        template_text=template,
+    )
+    assert away.state == ReplyState.PENDING_APPROVAL
+    assert "departs from the template" in away.approval_reasons[0]
+
+
+@pytest.mark.parametrize(("amount", "needs"), [("50", False), ("50.01", True), ("200", True)])
+def test_compensation_over_the_agents_discretion_limit(
+    agent, mention, policy, voucher, amount, needs
+):
+    from hub.services.compensation import compensation_offer_create
+
+    offer = compensation_offer_create(
+        actor=agent, mention_id=mention.pk, policy_id=voucher.pk, amount=Decimal(amount)
+    ).offer
+    reply = _send(agent, mention, compensation_offer_id=offer.pk)
+    assert (reply.state == ReplyState.PENDING_APPROVAL) == needs
+    assert any("discretion limit" in r for r in reply.approval_reasons) == needs
+
+
+def test_a_lead_has_a_higher_limit(lead, mention, policy, voucher):
+    from hub.services.compensation import compensation_offer_create
+
+    offer = compensation_offer_create(
+        actor=lead, mention_id=mention.pk, policy_id=voucher.pk, amount=Decimal("200")
+    ).offer
+    assert _send(lead, mention, compensation_offer_id=offer.pk).approval_reasons == []
+
+
+def test_the_composer_says_before_sending_whether_approval_is_needed(
+    client, agent, mention, policy, voucher
+):
+    client.force_login(agent)
+    url = f"/replies/m/{mention.pk}/check/"
+    ok = client.post(url, {"text": "Sorry!", "kind": "public"})
+    assert "No approval needed" in ok.content.decode()
+    over = client.post(
+        url,
+        {
+            "text": "Sorry!",
+            "kind": "public",
+            "compensation_policy": voucher.pk,
+            "compensation_amount": "120",
+        },
+    )
+    assert "Needs approval" in over.content.decode()
+    assert "discretion limit" in over.content.decode()
+    bad = client.post(
+        url, {"text": "Sorry!", "compensation_policy": voucher.pk, "compensation_amount": "lots"}
+    )
+    assert "compensation_amount" in bad.content.decode()
+    assert not mention.replies_out.exists()
+
+
+def test_a_reply_over_the_channel_limit_names_the_field(agent, mention, policy):
+    from core.errors import DomainError
+
+    with pytest.raises(DomainError) as excinfo:
+        services.reply_draft(actor=agent, mention_id=mention.pk, text="x" * 300)
+    assert excinfo.value.field == "text"

@@ -1,0 +1,119 @@
+"""Delivery through a signed webhook: retries on failure, exactly once in the end."""
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+
+from core.signing import verify
+from replies import services
+from replies.connectors import DeliveryError
+from replies.models import DeliveryChannel, Reply, ReplyState
+from replies.tasks import deliver_reply
+
+SECRET = "shared-secret-for-tests"
+
+
+class Receiver:
+    """A delivery tool on loopback that fails the first ``failures`` requests."""
+
+    def __init__(self, failures=0):
+        self.failures = failures
+        self.hits = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.hits.append((dict(self.headers), body))
+                if len(receiver.hits) <= receiver.failures:
+                    self.send_response(503)
+                    self.end_headers()
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(json.dumps({"external_id": f"post-{len(receiver.hits)}"}).encode())
+
+            def log_message(self, *args):
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}/deliver"
+
+    def close(self):
+        self.server.shutdown()
+
+
+@pytest.fixture
+def receiver():
+    r = Receiver()
+    yield r
+    r.close()
+
+
+@pytest.fixture
+def queued(agent, mention, policy, receiver):
+    DeliveryChannel.objects.create(
+        source="twitter", connector="webhook", url=receiver.url, secret=SECRET
+    )
+    reply = services.reply_draft(actor=agent, mention_id=mention.pk, text="On it!")
+    return services.reply_submit(actor=agent, reply_id=reply.pk)  # on_commit not run: queued
+
+
+def test_the_payload_is_signed_and_verifies_with_the_shared_secret(queued, receiver):
+    assert services.reply_deliver(reply_id=queued.pk) == "sent"
+    [(headers, body)] = receiver.hits
+    assert verify(SECRET, body, headers)
+    assert not verify("wrong-secret", body, headers)
+    payload = json.loads(body)
+    assert payload["mention"]["external_id"] == queued.mention.external_id
+    assert headers["Idempotency-Key"] == str(queued.idempotency_key)
+
+
+def test_a_failing_connector_is_retried_then_delivers_exactly_once(queued, receiver):
+    receiver.failures = 2
+    for _ in range(2):
+        with pytest.raises(DeliveryError):
+            services.reply_deliver(reply_id=queued.pk)
+    assert services.reply_deliver(reply_id=queued.pk) == "sent"
+    assert services.reply_deliver(reply_id=queued.pk) == "skipped"
+    reply = Reply.objects.get(pk=queued.pk)
+    assert (reply.state, reply.attempts, reply.external_id) == (ReplyState.SENT, 3, "post-3")
+    assert len(receiver.hits) == 3
+    assert reply.attempt_log.filter(ok=True).count() == 1
+    assert reply.mention.first_response_at is not None
+
+
+def test_the_celery_task_retries_with_backoff_until_it_succeeds(queued, receiver):
+    receiver.failures = 1
+    deliver_reply.apply(args=[queued.pk])
+    assert Reply.objects.get(pk=queued.pk).state == ReplyState.SENT
+    assert len(receiver.hits) == 2
+
+
+def test_a_task_run_twice_sends_once(queued, receiver):
+    deliver_reply.apply(args=[queued.pk])
+    deliver_reply.apply(args=[queued.pk])
+    assert len(receiver.hits) == 1
+
+
+def test_after_the_last_retry_the_failure_is_visible_and_retryable(agent, queued, receiver):
+    receiver.failures = 100
+    assert services.reply_deliver(reply_id=queued.pk, final_attempt=True) == "failed"
+    reply = Reply.objects.get(pk=queued.pk)
+    assert reply.state == ReplyState.FAILED and "HTTP 503" in reply.last_error
+    receiver.failures = 0
+    services.reply_retry(actor=agent, reply_id=reply.pk)
+    assert services.reply_deliver(reply_id=reply.pk) == "sent"
+
+
+def test_a_direct_message_takes_the_mention_offline(agent, mention, policy, receiver):
+    reply = services.reply_draft(actor=agent, mention_id=mention.pk, text="DM us", kind="direct")
+    services.reply_submit(actor=agent, reply_id=reply.pk)
+    services.reply_deliver(reply_id=reply.pk)
+    mention.refresh_from_db()
+    assert mention.status == "taken_offline"
+    assert mention.first_response_at is None  # only a public reply is a first response
