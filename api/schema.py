@@ -1,6 +1,9 @@
 """OpenAPI details: the Api-Key security scheme and the error responses of every operation."""
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import (
+    OpenApiAuthenticationExtension,
+    OpenApiSerializerExtension,
+)
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from rest_framework import serializers
 
@@ -77,4 +80,27 @@ class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
             "name": "Authorization",
             "description": "An integration key created by an administrator, sent as "
             "`Authorization: Api-Key <key>`. Never put the key in a URL.",
+        }
+
+
+class MentionBatchExtension(OpenApiSerializerExtension):
+    """The batch form of ingestion: an array whose items are documented as MentionIn."""
+
+    target_class = "api.v1.mentions.MentionBatchSerializer"
+
+    def get_name(self, auto_schema, direction):
+        return "MentionBatch"
+
+    def map_serializer(self, auto_schema, direction):
+        from api.v1.mentions import MAX_BATCH, MentionInSerializer
+
+        item = auto_schema.resolve_serializer(MentionInSerializer, direction).ref
+        return {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": MAX_BATCH,
+            "description": "Up to 1,000 mentions, each shaped like MentionIn. Items are "
+            "validated one by one: an invalid item is reported by its index in the response "
+            "and does not stop the others, so any JSON value is accepted as an item.",
+            "items": {"anyOf": [item, {}]},
         }

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from api.models import DeliveryStatus, WebhookDelivery
-from api.webhooks import UnsafeURL, post, request_for
+from api.webhooks import Unresolvable, UnsafeURL, post, request_for
 
 MAX_ATTEMPTS = 8  # the last one about an hour after the first
 
@@ -56,6 +56,8 @@ def attempt_delivery(delivery_id: str) -> tuple[str, int | None]:
         code = post(delivery.subscription.url, body, headers)
         if not 200 <= code < 300:
             error = f"HTTP {code}"
+    except Unresolvable as exc:  # DNS may be back later
+        error = str(exc)
     except UnsafeURL as exc:
         error, retry = str(exc), False  # a refused address stays refused
     except OSError as exc:  # connection refused, timeout, TLS failure

@@ -46,6 +46,10 @@ class UnsafeURL(ValueError):
     """The URL is not one Firebreak will call."""
 
 
+class Unresolvable(UnsafeURL):
+    """The host does not resolve (now): refused when subscribing, retried when delivering."""
+
+
 # --- the SSRF guard -----------------------------------------------------------------------
 def _allow_private() -> bool:
     return bool(getattr(settings, "WEBHOOK_ALLOW_PRIVATE", False))
@@ -67,7 +71,7 @@ def resolve(host: str, port: int) -> list[str]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
-        raise UnsafeURL(f"The host '{host}' does not resolve.") from exc
+        raise Unresolvable(f"The host '{host}' does not resolve.") from exc
     return list(dict.fromkeys(info[4][0] for info in infos))
 
 
@@ -90,7 +94,7 @@ def check_url(url: str) -> tuple:
     port = port or (443 if parts.scheme == "https" else 80)
     addresses = resolve(host, port)
     if not addresses:
-        raise UnsafeURL(f"The host '{host}' does not resolve.")
+        raise Unresolvable(f"The host '{host}' does not resolve.")
     if not _allow_private():
         refused = [a for a in addresses if not _is_public(a)]
         if refused:

@@ -171,6 +171,7 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.tasks.record_heartbeat", "schedule": 30.0},
+    "sla-timers": {"task": "spokes.tasks.sla_timers", "schedule": 30.0},
 }
 
 # --- auth ---------------------------------------------------------------------------------

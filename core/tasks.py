@@ -11,3 +11,6 @@ def record_heartbeat() -> str:
     name = socket.gethostname()
     WorkerHeartbeat.objects.update_or_create(name=name, defaults={"seen_at": timezone.now()})
     return name
+
+
+from core.outbox import sweep_pending_work_task  # noqa: E402, F401 - registers the beat task

@@ -39,7 +39,12 @@ HOURS = {
     "loyalty": [(d, T(8), T(22)) for d in range(5)] + [(d, T(10), T(18)) for d in (5, 6)],
 }
 # priority -> (first response, resolution in minutes, business hours only)
-SLA = {4: (60, 8 * 60, False), 3: (2 * 60, 24 * 60, True), 2: (4 * 60, 48 * 60, True), 1: (8 * 60, 72 * 60, True)}
+SLA = {
+    4: (60, 8 * 60, False),
+    3: (2 * 60, 24 * 60, True),
+    2: (4 * 60, 48 * 60, True),
+    1: (8 * 60, 72 * 60, True),
+}
 UNITS = {"EUR": CompensationUnit.MONEY, "day": CompensationUnit.DAY, "item": CompensationUnit.ITEM}
 ESCALATIONS = [
     {
@@ -50,10 +55,26 @@ ESCALATIONS = [
         "raise_priority_to": 4,
         "require_approval": True,
     },
-    {"name": "First response due in 15 minutes", "sla_condition": "warning", "sla_minutes": 15, "notify_lead": True},
-    {"name": "First response overdue", "sla_condition": "breach", "notify_lead": True, "notify_comms": True},
+    {
+        "name": "First response due in 15 minutes",
+        "sla_condition": "warning",
+        "sla_minutes": 15,
+        "notify_lead": True,
+    },
+    {
+        "name": "First response overdue",
+        "sla_condition": "breach",
+        "notify_lead": True,
+        "notify_comms": True,
+    },
     {"name": "Large audience", "min_reach": 50_000, "notify_comms": True, "require_approval": True},
-    {"name": "Very negative and loud", "max_sentiment": -0.6, "min_reach": 5_000, "notify_lead": True, "raise_priority_to": 3},
+    {
+        "name": "Very negative and loud",
+        "max_sentiment": -0.6,
+        "min_reach": 5_000,
+        "notify_lead": True,
+        "raise_priority_to": 3,
+    },
 ]
 
 
@@ -72,7 +93,11 @@ def _guidelines(departments) -> int:
             tone=spec["tone"],
         )
         version = GuidelineVersion.objects.create(
-            guideline=guideline, number=1, body=spec["body"], change_note="First version", approved_at=now
+            guideline=guideline,
+            number=1,
+            body=spec["body"],
+            change_note="First version",
+            approved_at=now,
         )
         guideline.current_version = version
         guideline.save(update_fields=["current_version"])
@@ -116,12 +141,15 @@ def _sla(departments) -> None:
         if department is None or department.business_hours.exists():
             continue
         BusinessHours.objects.bulk_create(
-            BusinessHours(department=department, weekday=d, opens=o, closes=c) for d, o, c in intervals
+            BusinessHours(department=department, weekday=d, opens=o, closes=c)
+            for d, o, c in intervals
         )
     year = timezone.now().year
     for y in (year, year + 1):
         for month, day, name in ((1, 1, "New Year's Day"), (12, 25, "Christmas Day")):
-            Holiday.objects.get_or_create(department=None, date=dt.date(y, month, day), defaults={"name": name})
+            Holiday.objects.get_or_create(
+                department=None, date=dt.date(y, month, day), defaults={"name": name}
+            )
 
 
 def _routing(departments) -> None:

@@ -92,8 +92,7 @@ class CompensationPolicyForm(forms.Form):
 
     def tier_rows(self):
         return [
-            (label, self[f"tier_{s}_min"], self[f"tier_{s}_max"])
-            for s, label in Severity.choices
+            (label, self[f"tier_{s}_min"], self[f"tier_{s}_max"]) for s, label in Severity.choices
         ]
 
 
@@ -101,7 +100,9 @@ class LimitForm(forms.Form):
     role = forms.ChoiceField(choices=LimitRole.choices)
     department = _departments("All departments")
     policy = forms.ModelChoiceField(
-        queryset=CompensationPolicy.objects.order_by("name"), required=False, empty_label="All policies"
+        queryset=CompensationPolicy.objects.order_by("name"),
+        required=False,
+        empty_label="All policies",
     )
     amount = forms.DecimalField(min_value=0, decimal_places=2, max_digits=10)
 
@@ -134,8 +135,11 @@ def parse_hours(text: str):
 
 
 def format_hours(hours) -> str:
+    def hhmm(value: dt.time, closing: bool = False) -> str:
+        return "24:00" if closing and value == dt.time(0) else f"{value:%H:%M}"
+
     return "\n".join(
-        f"{h.get_weekday_display()[:3]} {h.opens:%H:%M}-{'24:00' if h.closes == dt.time(0) else format(h.closes, '%H:%M')}"
+        f"{h.get_weekday_display()[:3]} {hhmm(h.opens)}-{hhmm(h.closes, closing=True)}"
         for h in hours
     )
 
@@ -168,7 +172,9 @@ class EscalationRuleForm(forms.Form):
     )
     min_reach = forms.IntegerField(min_value=0, required=False, label="Reach above")
     keywords = CommaList(required=False)
-    max_sentiment = forms.FloatField(min_value=-1, max_value=1, required=False, label="Sentiment below")
+    max_sentiment = forms.FloatField(
+        min_value=-1, max_value=1, required=False, label="Sentiment below"
+    )
     flags = CommaList(required=False, help_text="e.g. legal, safety, health")
     incident_linked = forms.BooleanField(required=False)
     sla_condition = forms.ChoiceField(choices=SlaCondition.choices, required=False)
@@ -213,7 +219,10 @@ class DepartmentPolicyForm(forms.Form):
         min_value=0, required=False, label="Approval from this reach (followers)"
     )
     deviation_threshold = forms.FloatField(
-        min_value=0, max_value=1, required=False, label="Approval below this similarity to the template (0–1)"
+        min_value=0,
+        max_value=1,
+        required=False,
+        label="Approval below this similarity to the template (0–1)",
     )
     require_template = forms.BooleanField(required=False, label="Replies must use a template")
     contact_phone = forms.CharField(max_length=40, required=False)

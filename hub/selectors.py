@@ -58,7 +58,7 @@ def guidelines_visible(user) -> QuerySet[Guideline]:
     base = Guideline.objects.select_related("current_version", "department")
     if can_edit_hub(user):
         return base
-    if not user.is_authenticated or not user.is_active:
+    if not can_read_hub(user):  # no department anywhere: nothing, not even shared wording
         return base.none()
     return base.filter(
         Q(department__isnull=True) | Q(department__in=departments_for(user).values("pk")),

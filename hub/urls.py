@@ -22,9 +22,7 @@ urlpatterns = [
     path("faq/", views.faq_list, name="faq"),
     path("compensation/", views.compensation, name="compensation"),
     path("compensation/new/", views.compensation_policy_form, name="policy_new"),
-    path(
-        "compensation/<int:policy_id>/edit/", views.compensation_policy_form, name="policy_edit"
-    ),
+    path("compensation/<int:policy_id>/edit/", views.compensation_policy_form, name="policy_edit"),
     path("compensation/limits/", views.limit_set, name="limit_set"),
     path("compensation/limits/<int:limit_id>/delete/", views.limit_delete, name="limit_delete"),
     path("sla/", views.sla, name="sla"),

@@ -18,7 +18,6 @@ from django.views.decorators.http import require_POST
 from core.errors import DomainError, NotFound
 from core.errors import PermissionDenied as DomainForbidden
 from hub import forms, rendering, routing, selectors, services
-from hub.services.rules import ESCALATION_FIELDS
 from hub.models import (
     BusinessHours,
     CompensationPolicy,
@@ -31,6 +30,7 @@ from hub.models import (
     Severity,
     SlaPolicy,
 )
+from hub.services.rules import ESCALATION_FIELDS
 from spokes.models import Department
 
 User = get_user_model()
@@ -166,13 +166,17 @@ def faq_list(request):
     )
     query = request.GET.get("q", "")
     if query:
-        entries = entries.filter(Q(title__icontains=query) | Q(current_version__body__icontains=query))
+        entries = entries.filter(
+            Q(title__icontains=query) | Q(current_version__body__icontains=query)
+        )
     return _page(request, "hub/faq.html", {"entries": entries, "q": query}, "faq")
 
 
 @hub_editor
 def guideline_new(request):
-    form = forms.GuidelineCreateForm(request.POST or None, initial={"kind": request.GET.get("kind")})
+    form = forms.GuidelineCreateForm(
+        request.POST or None, initial={"kind": request.GET.get("kind")}
+    )
     if request.method == "POST" and form.is_valid():
         guideline = _attempt(
             request,
@@ -189,6 +193,8 @@ def guideline_new(request):
 def guideline_detail(request, guideline_id):
     guideline = _guideline(request, guideline_id)
     versions = list(selectors.guideline_versions(user=request.user, guideline=guideline))
+    for newer, older in zip(versions, versions[1:], strict=False):
+        newer.previous_number = older.number
     pending = [
         v
         for v in versions
@@ -301,7 +307,8 @@ def guideline_retire(request, guideline_id):
 def guideline_diff(request, guideline_id):
     guideline = _guideline(request, guideline_id)
     versions = {
-        str(v.number): v for v in selectors.guideline_versions(user=request.user, guideline=guideline)
+        str(v.number): v
+        for v in selectors.guideline_versions(user=request.user, guideline=guideline)
     }
     old, new = versions.get(request.GET.get("a", "")), versions.get(request.GET.get("b", ""))
     if old is None or new is None:
@@ -568,7 +575,12 @@ def escalation_form(request, rule_id=None):
             )
             if saved:
                 return redirect("hub:escalation")
-    return _page(request, "hub/rule_form.html", {"form": form, "rule": rule, "what": "escalation rule"}, "escalation")
+    return _page(
+        request,
+        "hub/rule_form.html",
+        {"form": form, "rule": rule, "what": "escalation rule"},
+        "escalation",
+    )
 
 
 @hub_editor
@@ -641,7 +653,12 @@ def routing_form(request, rule_id=None):
         )
         if saved:
             return redirect("hub:routing")
-    return _page(request, "hub/rule_form.html", {"form": form, "rule": rule, "what": "routing rule"}, "routing")
+    return _page(
+        request,
+        "hub/rule_form.html",
+        {"form": form, "rule": rule, "what": "routing rule"},
+        "routing",
+    )
 
 
 @hub_editor

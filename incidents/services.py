@@ -439,16 +439,17 @@ def incident_add_fact(
 def incident_set_holding_statement(
     *, actor, incident_id, text: str, guideline_version_id: int | None = None
 ) -> Incident:
-    """Central comms sets the approved statement; drafts built on the previous version are
+    """Central comms sets the approved statement, typed or taken from an approved hub
+    guideline version (its text is snapshotted); drafts built on the previous statement are
     stale, which the event (``holding_version``) tells every open composer."""
     incident = _lock(actor=actor, incident_id=incident_id)
     _require_comms(actor, "Only central comms sets the holding statement.")
     _require_open(incident)
     if guideline_version_id is not None:
-        try:
-            guideline_version_id = int(guideline_version_id)
-        except (TypeError, ValueError):
-            raise DomainError("Not a guideline version.", field="guideline_version_id") from None
+        version = _approved_guideline_version(actor, guideline_version_id)
+        guideline_version_id = version.pk
+        if not (text or "").strip():
+            text = version.body.replace("{incident_title}", incident.title)
     incident.holding_statement = _text(text, "holding_statement")
     incident.holding_guideline_version_id = guideline_version_id
     incident.holding_version += 1
@@ -464,6 +465,7 @@ def incident_set_holding_statement(
             "updated_at",
         ]
     )
+    told = _tell_drafting_agents(incident, actor)
     _record(
         incident,
         actor=actor,
@@ -472,10 +474,45 @@ def incident_set_holding_statement(
         data={
             "holding_version": incident.holding_version,
             "guideline_version_id": guideline_version_id,
+            "drafters_told": told,
         },
         extra_groups=[hub_group()],
     )
     return incident
+
+
+def _tell_drafting_agents(incident: Incident, actor) -> int:
+    """Agents with unsent drafts on linked mentions hear at once that the statement changed."""
+    try:
+        from replies.models import EDITABLE, Reply, ReplyState
+    except ImportError:
+        return 0
+    unsent = (*EDITABLE, ReplyState.PENDING_APPROVAL)
+    drafts = Reply.objects.filter(
+        mention__incident_links__incident=incident, state__in=unsent
+    ).exclude(author=actor)
+    authors = User.objects.filter(pk__in=drafts.values("author_id"), is_active=True)
+    for author in authors:
+        notify(
+            user=author,
+            kind="holding_statement_changed",
+            text=f"The holding statement of “{incident.title}” changed: check your draft replies.",
+            url=f"/incidents/{incident.pk}/",
+        )
+    return len(authors)
+
+
+def _approved_guideline_version(actor, version_id):
+    """The hub guideline version a holding statement comes from: it must be approved."""
+    from hub.selectors import guideline_version_get
+
+    try:
+        version = guideline_version_get(user=actor, version_id=version_id)
+    except NotFound:
+        raise DomainError("No such guideline version.", field="guideline_version_id") from None
+    if version.approved_at is None:
+        raise DomainError("That guideline version is not approved.", field="guideline_version_id")
+    return version
 
 
 @transaction.atomic
@@ -742,17 +779,17 @@ def incident_bulk_respond(*, actor, incident_id, update_id=None, params=None) ->
 
 
 def _hand_over(bulk: BulkResponse, *, actor, incident: Incident) -> int:
+    """Give each planned reply to the reply pipeline (issue 5), keyed so it exists once."""
     create_reply = _reply_pipeline()
     if create_reply is None:
-        return 0  # kept as planned rows until the reply pipeline exists
+        return 0  # kept as planned rows until a reply pipeline exists
     handed = 0
-    for planned in bulk.planned.select_related("mention").filter(status=PlannedReplyStatus.PLANNED):
+    for planned in bulk.planned.filter(status=PlannedReplyStatus.PLANNED):
         reply = create_reply(
-            actor=actor,
-            mention=planned.mention,
-            body=planned.body,
-            incident=incident,
-            idempotency_key=planned.idempotency_key,
+            approver=actor,
+            mention_id=planned.mention_id,
+            text=planned.body,
+            origin_key=planned.idempotency_key,
         )
         planned.status = PlannedReplyStatus.HANDED_OVER
         planned.reply_id = getattr(reply, "pk", None)
@@ -762,14 +799,18 @@ def _hand_over(bulk: BulkResponse, *, actor, incident: Incident) -> int:
 
 
 # --- the post-incident summary -------------------------------------------------------------
-def _compensation(mention_ids: list[int]) -> dict | None:
-    """``hub.selectors.compensation_granted_for_mentions`` once the hub provides it."""
+def _compensation(incident: Incident, mention_ids: list[int]) -> dict | None:
+    """Compensation granted on the incident or its linked mentions (hub's offers)."""
     try:
-        from hub import selectors as hub_selectors
+        from hub.models import COUNTED_STATUSES, CompensationOffer
     except ImportError:
         return None
-    total = getattr(hub_selectors, "compensation_granted_for_mentions", None)
-    return total(mention_ids) if total else None
+    from django.db.models import Count, Q, Sum
+
+    totals = CompensationOffer.objects.filter(
+        Q(incident_id=incident.pk) | Q(mention_id__in=mention_ids), status__in=COUNTED_STATUSES
+    ).aggregate(count=Count("id"), total=Sum("value"))
+    return {"count": totals["count"], "total_eur": str(totals["total"] or 0)}
 
 
 def post_incident_summary(incident: Incident, *, note: str = "") -> dict:
@@ -806,7 +847,7 @@ def post_incident_summary(incident: Incident, *, note: str = "") -> dict:
         if m["first_response_at"] and m["received_at"]
     ]
     ids = [m["pk"] for m in linked]
-    compensation = _compensation(ids)
+    compensation = _compensation(incident, ids)
     return {
         "note": note,
         "duration_minutes": round((now - incident.declared_at).total_seconds() / 60),

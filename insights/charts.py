@@ -26,6 +26,11 @@ def _num(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".") if value % 1 else f"{int(value)}"
 
 
+def _text(x: float, y: float, content: str, *, anchor: str = "start", fill: str = INK) -> str:
+    """A text element; ``content`` must already be escaped."""
+    return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" fill="{fill}">{content}</text>'
+
+
 def _nice_max(value: float) -> float:
     if value <= 0:
         return 1.0
@@ -50,8 +55,12 @@ def _legend(series: list[Series], x: float, y: float, colors=PALETTE) -> list[st
     out, cursor = ['<g class="legend" aria-hidden="true">'], x
     for i, s in enumerate(series):
         color = colors[i % len(colors)]
-        out.append(f'<rect x="{cursor:.1f}" y="{y - 8:.1f}" width="10" height="10" fill="{color}"/>')
-        out.append(f'<text x="{cursor + 14:.1f}" y="{y + 1:.1f}" fill="{INK}">{escape(s.name)}</text>')
+        out.append(
+            f'<rect x="{cursor:.1f}" y="{y - 8:.1f}" width="10" height="10" fill="{color}"/>'
+        )
+        out.append(
+            f'<text x="{cursor + 14:.1f}" y="{y + 1:.1f}" fill="{INK}">{escape(s.name)}</text>'
+        )
         cursor += 24 + 6.5 * len(s.name)
     out.append("</g>")
     return out
@@ -59,7 +68,9 @@ def _legend(series: list[Series], x: float, y: float, colors=PALETTE) -> list[st
 
 def _empty(chart_id: str, title: str) -> SafeString:
     parts = _open(chart_id, title, "No data in this period.", 600, 60)
-    parts.append(f'<text x="300" y="34" text-anchor="middle" fill="{MUTED}">No data in this period</text>')
+    parts.append(
+        f'<text x="300" y="34" text-anchor="middle" fill="{MUTED}">No data in this period</text>'
+    )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
 
@@ -99,15 +110,23 @@ def hbar_chart(
         out += _legend(legend, left, 12)
         if marks:
             x = left + sum(24 + 6.5 * len(s.name) for s in series)
-            out.append(f'<line x1="{x:.1f}" y1="4" x2="{x:.1f}" y2="14" stroke="{INK}" stroke-width="2"/>')
+            out.append(
+                f'<line x1="{x:.1f}" y1="4" x2="{x:.1f}" y2="14" stroke="{INK}" stroke-width="2"/>'
+            )
             out.append(f'<text x="{x + 6:.1f}" y="13" fill="{INK}">{escape(marker_name)}</text>')
     for tick in range(5):
         x = left + plot_w * tick / 4
-        out.append(f'<line x1="{x:.1f}" y1="{legend_h}" x2="{x:.1f}" y2="{height - 20}" stroke="{GRID}"/>')
-        out.append(f'<text x="{x:.1f}" y="{height - 6}" text-anchor="middle" fill="{MUTED}">{_num(top * tick / 4)}{escape(unit)}</text>')
+        out.append(
+            f'<line x1="{x:.1f}" y1="{legend_h}" x2="{x:.1f}" y2="{height - 20}" stroke="{GRID}"/>'
+        )
+        out.append(
+            _text(
+                x, height - 6, f"{_num(top * tick / 4)}{escape(unit)}", anchor="middle", fill=MUTED
+            )
+        )
     for i, label in enumerate(labels):
         y0 = legend_h + i * group_h + gap / 2
-        out.append(f'<text x="{left - 6}" y="{y0 + group_h / 2:.1f}" text-anchor="end" fill="{INK}">{escape(label[:24])}</text>')
+        out.append(_text(left - 6, y0 + group_h / 2, escape(label[:24]), anchor="end"))
         for j, s in enumerate(series):
             value = s.values[i]
             if value is None:
@@ -116,15 +135,17 @@ def hbar_chart(
             y = y0 + j * bar_h
             out.append(
                 f'<rect class="bar" x="{left}" y="{y:.1f}" width="{w:.1f}" height="{bar_h - 2}" '
-                f'fill="{PALETTE[j % len(PALETTE)]}" aria-label="{escape(label)} {escape(s.name)}: {_num(value)}{escape(unit)}"/>'
+                f'fill="{PALETTE[j % len(PALETTE)]}" '
+                f'aria-label="{escape(label)} {escape(s.name)}: {_num(value)}{escape(unit)}"/>'
             )
-            out.append(f'<text x="{left + w + 4:.1f}" y="{y + bar_h - 3:.1f}" fill="{INK}">{_num(value)}</text>')
+            out.append(_text(left + w + 4, y + bar_h - 3, _num(value)))
         if markers and markers[i] is not None:
             x = left + plot_w * markers[i] / top
             out.append(
                 f'<line class="target" x1="{x:.1f}" y1="{y0 - 2:.1f}" x2="{x:.1f}" '
                 f'y2="{y0 + bar_h * len(series) + 2:.1f}" stroke="{INK}" stroke-width="2" '
-                f'aria-label="{escape(label)} {escape(marker_name)}: {_num(markers[i])}{escape(unit)}"/>'
+                f'aria-label="{escape(label)} {escape(marker_name)}: '
+                f'{_num(markers[i])}{escape(unit)}"/>'
             )
     out.append("</svg>")
     return mark_safe("".join(out))  # noqa: S308 - every text above is escaped
@@ -160,25 +181,33 @@ def line_chart(
     for tick in range(5):
         v = low + span * tick / 4
         y = y_of(v)
-        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{GRID}"/>')
-        out.append(f'<text x="{left - 4}" y="{y + 3:.1f}" text-anchor="end" fill="{MUTED}">{_num(v)}</text>')
+        out.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{GRID}"/>'
+        )
+        out.append(_text(left - 4, y + 3, _num(v), anchor="end", fill=MUTED))
     every = max(1, len(x_labels) // 8)
     for i, label in enumerate(x_labels):
         if i % every == 0 or i == len(x_labels) - 1:
-            out.append(f'<text x="{left + i * step:.1f}" y="{height - 14}" text-anchor="middle" fill="{MUTED}">{escape(label)}</text>')
+            out.append(
+                _text(left + i * step, height - 14, escape(label), anchor="middle", fill=MUTED)
+            )
     for j, s in enumerate(series):
         color = PALETTE[j % len(PALETTE)]
         points = [(left + i * step, y_of(v)) for i, v in enumerate(s.values) if v is not None]
         if len(points) > 1:
             path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
-            out.append(f'<polyline class="line" points="{path}" fill="none" stroke="{color}" stroke-width="2"/>')
+            out.append(
+                f'<polyline class="line" points="{path}" fill="none" stroke="{color}" '
+                'stroke-width="2"/>'
+            )
         if len(points) <= 60:
             for i, v in enumerate(s.values):
                 if v is None:
                     continue
                 out.append(
                     f'<circle cx="{left + i * step:.1f}" cy="{y_of(v):.1f}" r="2.5" fill="{color}">'
-                    f"<title>{escape(s.name)} {escape(x_labels[i])}: {_num(v)}{escape(unit)}</title></circle>"
+                    f"<title>{escape(s.name)} {escape(x_labels[i])}: "
+                    f"{_num(v)}{escape(unit)}</title></circle>"
                 )
     out.append("</svg>")
     return mark_safe("".join(out))  # noqa: S308 - every text above is escaped
@@ -217,19 +246,24 @@ def column_chart(
     for tick in range(5):
         v = top * tick / 4
         y = top_pad + plot_h * (1 - tick / 4)
-        out.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{GRID}"/>')
-        out.append(f'<text x="{left - 4}" y="{y + 3:.1f}" text-anchor="end" fill="{MUTED}">{_num(v)}</text>')
+        out.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="{GRID}"/>'
+        )
+        out.append(_text(left - 4, y + 3, _num(v), anchor="end", fill=MUTED))
     for i, (label, v) in enumerate(zip(x_labels, values, strict=True)):
         x = left + i * slot
         if shade is not None and shade[i] > 0:
             h = plot_h * shade[i]
-            out.append(f'<rect class="staffed" x="{x:.1f}" y="{top_pad + plot_h - h:.1f}" width="{slot:.1f}" height="{h:.1f}" fill="#dcefe2"/>')
+            out.append(
+                f'<rect class="staffed" x="{x:.1f}" y="{top_pad + plot_h - h:.1f}" '
+                f'width="{slot:.1f}" height="{h:.1f}" fill="#dcefe2"/>'
+            )
         h = plot_h * v / top
         out.append(
             f'<rect class="bar" x="{x + slot * 0.15:.1f}" y="{top_pad + plot_h - h:.1f}" '
             f'width="{slot * 0.7:.1f}" height="{max(h, 0):.1f}" fill="{PALETTE[0]}" '
             f'aria-label="{escape(label)}: {_num(v)}"/>'
         )
-        out.append(f'<text x="{x + slot / 2:.1f}" y="{height - 12}" text-anchor="middle" fill="{MUTED}">{escape(label)}</text>')
+        out.append(_text(x + slot / 2, height - 12, escape(label), anchor="middle", fill=MUTED))
     out.append("</svg>")
     return mark_safe("".join(out))  # noqa: S308 - every text above is escaped

@@ -78,9 +78,7 @@ def period_from(params, *, now: datetime | None = None) -> Period:
     except ValueError:
         days = 0
     if days not in PRESETS:
-        raise DomainError(
-            f"days: choose one of {', '.join(map(str, PRESETS))}.", field="days"
-        )
+        raise DomainError(f"days: choose one of {', '.join(map(str, PRESETS))}.", field="days")
     # Whole UTC days, today included: the daily roll-ups cover exactly the same days.
     first = now.date() - timedelta(days=days - 1)
     return Period(start=datetime.combine(first, time.min, tzinfo=UTC), end=now, days=days)

@@ -43,8 +43,12 @@ def rollups_refresh(*, days: int = 2, now: datetime | None = None) -> RollupRun:
         .values("hour", "department_id")
         .annotate(n=Count("id"))
     )
-    DailyVolume.objects.filter(Q(day__gte=since.date()) | Q(day__lt=since.date() - timedelta(days=KEEP_DAYS))).delete()
-    HourlyVolume.objects.filter(Q(hour__gte=since) | Q(hour__lt=since - timedelta(days=KEEP_DAYS))).delete()
+    DailyVolume.objects.filter(
+        Q(day__gte=since.date()) | Q(day__lt=since.date() - timedelta(days=KEEP_DAYS))
+    ).delete()
+    HourlyVolume.objects.filter(
+        Q(hour__gte=since) | Q(hour__lt=since - timedelta(days=KEEP_DAYS))
+    ).delete()
     daily_rows = [
         DailyVolume(
             day=row["day"],

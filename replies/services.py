@@ -347,9 +347,10 @@ def reply_reject(*, actor, reply_id, comment: str = "") -> Reply:
 
 # --- delivery ----------------------------------------------------------------------------
 def _enqueue_delivery(reply: Reply) -> None:
+    from core.outbox import enqueue_on_commit
     from replies.tasks import deliver_reply
 
-    transaction.on_commit(lambda: deliver_reply.delay(reply.pk))
+    enqueue_on_commit(deliver_reply, reply.pk)
 
 
 @transaction.atomic
@@ -375,7 +376,7 @@ def reply_deliver(*, reply_id: int, final_attempt: bool = False) -> str:
 
     with transaction.atomic():
         reply = (
-            Reply.objects.select_for_update()
+            Reply.objects.select_for_update(of=("self",))
             .select_related(
                 "mention__author", "mention__thread_root", "mention__department", "author"
             )
@@ -457,7 +458,7 @@ def reply_create_from_incident(*, approver, mention_id: int, text: str, origin_k
     if existing is not None:
         return existing
     mention = mention_get(user=approver, mention_id=mention_id)
-    mention = Mention.objects.select_for_update().select_related("department").get(pk=mention.pk)
+    mention = Mention.objects.select_for_update(of=("self",)).select_related("department").get(pk=mention.pk)
     now = timezone.now()
     reply = Reply.objects.create(
         mention=mention,

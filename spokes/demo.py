@@ -185,13 +185,18 @@ def _work_some(departments, rng: random.Random) -> None:
 def seed_demo(*, password: str | None = None, seed: int = 7) -> dict:
     rng = random.Random(seed)
     password = password or demo_password()
+    from hub.demo import seed_hub_demo
+    from incidents.demo import seed_incident_demo
+
     with transaction.atomic():
         departments = _ensure_departments()
         people = _ensure_users(departments, password)
+        seed_hub_demo()
         created = 0
         if not Mention.objects.exists():
             created = _seed_mentions(departments, rng)
             _work_some(departments, rng)
+        seed_incident_demo()
     return {
         "departments": len(departments),
         "users": len(people),

@@ -11,9 +11,8 @@ commit (one task per batch). A repeat of an already-known mention returns it unc
 
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
-from django.db.models.constants import OnConflict
 from django.utils import timezone
 
 from core.events import department_group, publish
@@ -29,22 +28,35 @@ class IngestResult:
 
 
 def _insert_ignoring_conflicts(model, objs: list, returning: list[str]) -> list[tuple]:
-    """Multi-row INSERT ... ON CONFLICT DO NOTHING RETURNING ``returning`` of written rows."""
+    """Multi-row ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` of the rows actually written.
+
+    Built directly (SQLite >= 3.35 and PostgreSQL both speak it): Django's bulk_create returns
+    no rows when ignoring conflicts, and its generic compiler costs several times more per row.
+    """
     if not objs:
         return []
     opts = model._meta
+    quote = connection.ops.quote_name
     fields = [f for f in opts.concrete_fields if not f.primary_key and not f.generated]
-    returning_fields = [opts.get_field(name) for name in returning]
+    columns = ", ".join(quote(f.column) for f in fields)
+    returned = ", ".join(quote(opts.get_field(name).column) for name in returning)
+    row_sql = f"({', '.join(['%s'] * len(fields))})"
     rows = []
-    for start in range(0, len(objs), CHUNK):
-        chunk = objs[start : start + CHUNK]
-        inserted = model._base_manager._insert(
-            chunk,
-            fields=fields,
-            returning_fields=returning_fields,
-            on_conflict=OnConflict.IGNORE,
-        )
-        rows.extend(row for row in inserted if row is not None)
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), CHUNK):
+            chunk = objs[start : start + CHUNK]
+            params = [
+                field.get_db_prep_save(field.pre_save(obj, True), connection)
+                for obj in chunk
+                for field in fields
+            ]
+            cursor.execute(
+                f"INSERT INTO {quote(opts.db_table)} ({columns}) "  # noqa: S608 (no input)
+                f"VALUES {', '.join([row_sql] * len(chunk))} "
+                f"ON CONFLICT DO NOTHING RETURNING {returned}",
+                params,
+            )
+            rows.extend(cursor.fetchall())
     return rows
 
 
@@ -177,9 +189,10 @@ def mentions_ingest(*, items: list[dict], departments_by_slug: dict | None = Non
 
         created_ids = [m.pk for m in created.values()]
         if created_ids:
+            from core.outbox import enqueue_on_commit
             from spokes.tasks import triage_mentions
 
-            transaction.on_commit(lambda: triage_mentions.delay(created_ids))
+            enqueue_on_commit(triage_mentions, created_ids)
             for department_id in {m.department_id for m in created.values()} - {None}:
                 publish(
                     "mention.received",
@@ -191,7 +204,7 @@ def mentions_ingest(*, items: list[dict], departments_by_slug: dict | None = Non
 
 def _link_threads(new_items, created: dict, known: dict) -> None:
     """Point replies at their parent and thread root (a parent earlier in the batch counts)."""
-    linked = []
+    links = []
     parents = dict(known)
     for item in new_items:
         key = (item["source"], item["external_id"])
@@ -203,7 +216,24 @@ def _link_threads(new_items, created: dict, known: dict) -> None:
         if parent is not None:
             mention.parent = parent
             mention.thread_root_id = parent.thread_root_id or parent.pk
-            linked.append(mention)
+            links.append((mention.pk, parent.pk, mention.thread_root_id))
         parents[key] = mention
-    if linked:
-        Mention.objects.bulk_update(linked, ["parent", "thread_root"])
+    _set_parents(links)
+
+
+def _set_parents(links: list[tuple[int, int, int]]) -> None:
+    """One UPDATE per chunk with CASE on id: bulk_update builds the same far more slowly."""
+    table = Mention._meta.db_table
+    with connection.cursor() as cursor:
+        for start in range(0, len(links), CHUNK):
+            chunk = links[start : start + CHUNK]
+            cases = " ".join(["WHEN %s THEN %s"] * len(chunk))
+            ids = ", ".join(["%s"] * len(chunk))
+            params = [v for pk, parent, _ in chunk for v in (pk, parent)]
+            params += [v for pk, _, root in chunk for v in (pk, root)]
+            params += [pk for pk, _, _ in chunk]
+            cursor.execute(
+                f"UPDATE {table} SET parent_id = CASE id {cases} END, "  # noqa: S608 (no input)
+                f"thread_root_id = CASE id {cases} END WHERE id IN ({ids})",
+                params,
+            )

@@ -190,6 +190,12 @@ class Mention(models.Model):
     first_response_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     triaged_at = models.DateTimeField(null=True, blank=True)
+    sla_warned_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the SLA warning fired (it fires once)."
+    )
+    sla_breached_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the SLA breach fired (it fires once)."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -324,3 +330,115 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.verb} on {self.mention_id}"
+
+
+# --- triage automation: escalation firings, spike counters and alerts ----------------------
+class EscalationFiring(models.Model):
+    """An escalation rule applied to a mention: each rule acts on a mention once."""
+
+    rule_id = models.PositiveIntegerField()  # hub.EscalationRule (hub depends on spokes)
+    mention = models.ForeignKey(Mention, on_delete=models.CASCADE, related_name="escalations")
+    fired_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["rule_id", "mention"], name="escalation_fires_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"rule {self.rule_id} on {self.mention_id}"
+
+
+class SpikeCounter(models.Model):
+    """Mentions and negative mentions per scope per hour, kept by triage in bulk.
+
+    Scopes: ``all``, ``dept:<id>``, ``flag:<flag>``, ``kw:<keyword>``, ``tag:<hashtag>``.
+    Spike detection reads a handful of these rows, never the mentions.
+    """
+
+    scope = models.CharField(max_length=120)
+    hour = models.DateTimeField(help_text="Start of the UTC hour the mentions were posted in.")
+    mentions = models.PositiveIntegerField(default=0)
+    negative = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "hour"], name="spike_counter_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} @ {self.hour:%Y-%m-%d %H}:00"
+
+
+class SpikeStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    DECLARED = "declared", "Incident declared"
+    DISMISSED = "dismissed", "Dismissed"
+    EXPIRED = "expired", "Expired"
+
+
+class SpikeAlert(models.Model):
+    """An unusual wave of mentions, raised to central comms; one open alert per scope."""
+
+    scope = models.CharField(max_length=120)
+    label = models.CharField(max_length=200)
+    metric = models.CharField(max_length=10, help_text="volume or negative")
+    related_scopes = models.JSONField(default=list, blank=True)
+    department = models.ForeignKey(
+        Department, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=SpikeStatus.choices, default=SpikeStatus.OPEN)
+    window_start = models.DateTimeField()
+    window_end = models.DateTimeField()
+    observed = models.FloatField()
+    baseline = models.FloatField()
+    baseline_std = models.FloatField()
+    z_score = models.FloatField()
+    mention_count = models.PositiveIntegerField(default=0)
+    unique_authors = models.PositiveIntegerField(default=0)
+    total_reach = models.BigIntegerField(default=0)
+    top_author_share = models.FloatField(
+        default=0.0, help_text="Share of the mentions written by the most active 10% of authors."
+    )
+    mentions = models.ManyToManyField(Mention, through="SpikeAlertMention", related_name="+")
+    trigger_received_at = models.DateTimeField(
+        null=True, blank=True, help_text="Arrival of the ingest that crossed the threshold."
+    )
+    incident_id = models.PositiveIntegerField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope"],
+                condition=models.Q(status="open"),
+                name="spike_alert_one_open_per_scope",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "-created_at"], name="spike_alert_status")]
+
+    def __str__(self) -> str:
+        return f"Spike: {self.label}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == SpikeStatus.OPEN
+
+
+class SpikeAlertMention(models.Model):
+    alert = models.ForeignKey(SpikeAlert, on_delete=models.CASCADE, related_name="links")
+    mention = models.ForeignKey(Mention, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["alert", "mention"], name="spike_alert_mention_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mention_id} in alert {self.alert_id}"

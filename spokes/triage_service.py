@@ -1,83 +1,167 @@
-"""Apply triage to stored mentions: route, score, flag, prioritise. Idempotent."""
+"""Triage stored mentions on arrival: route, score, flag, prioritise, set the SLA. Idempotent.
 
-from datetime import timedelta
+Runs in the Celery worker, one task per ingested batch. A batch costs a bounded number of
+queries whatever its size: the untriaged mentions (locked), the authors' other open mentions,
+the routing rules and departments, the SLA policies per (department, priority) in the batch,
+the escalation rules per department, one bulk update, one bulk insert of activity rows, and
+the spike counters (one upsert, one read). Only VADER runs per row.
+
+Precedence of the department: an explicit department given at ingestion, then the thread's
+root (a reply joins its parent's conversation), then the hub's routing rules and keywords,
+then the default department.
+"""
+
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
 from core.events import department_group, publish
-from spokes import triage
-from spokes.models import Activity, Department, Mention
+from hub import sla
+from hub.routing import load_router
+from spokes import spikes, timers, triage
+from spokes.models import OPEN_STATUSES, Activity, Mention
 
-DEFAULT_SLA = timedelta(hours=4)
-URGENT_SLA = timedelta(hours=1)
+UPDATED_FIELDS = [
+    "department",
+    "language",
+    "sentiment",
+    "flags",
+    "contact_point",
+    "priority",
+    "sla_due_at",
+    "triaged_at",
+]
 
 
-def triage_batch(mention_ids: list[int]) -> int:
-    departments = list(Department.objects.all())
-    default = next(
-        (d for d in departments if d.is_default), departments[0] if departments else None
+class _SlaClock:
+    """hub.sla.due_at, once per (department, priority, arrival): a batch shares its arrival."""
+
+    def __init__(self):
+        self._schedules, self._due = {}, {}
+
+    def due(self, department, priority: int, received_at: datetime) -> datetime:
+        key = (department.pk if department else None, priority, received_at)
+        if key not in self._due:
+            schedule = None
+            if department is not None:
+                if department.pk not in self._schedules:
+                    self._schedules[department.pk] = sla.schedule_for(department)
+                schedule = self._schedules[department.pk]
+            self._due[key] = sla.due_at(
+                department=department,
+                priority=priority,
+                received_at=received_at,
+                schedule=schedule,
+            )
+        return self._due[key]
+
+
+def _repeat_authors(mentions: list[Mention]) -> set[int]:
+    """Ids of mentions whose author already waits on another open mention."""
+    ids = [m.pk for m in mentions]
+    waiting = set(
+        Mention.objects.filter(
+            author_id__in={m.author_id for m in mentions}, status__in=OPEN_STATUSES
+        )
+        .exclude(pk__in=ids)
+        .order_by()
+        .values_list("author_id", flat=True)
+        .distinct()
     )
-    done = 0
+    repeats, seen = set(), set()
+    for mention in mentions:  # ordered by id: a second post in the same batch is a repeat too
+        if mention.author_id in waiting or mention.author_id in seen:
+            repeats.add(mention.pk)
+        seen.add(mention.author_id)
+    return repeats
+
+
+def _department(mention: Mention, router, routed: dict[int, int]):
+    if mention.department_id is not None:  # explicit at ingestion
+        return mention.department_id, "explicit"
+    root_id = mention.thread_root_id
+    if root_id is not None:
+        root_department = routed.get(root_id)
+        if root_department is None and mention.thread_root is not None:
+            root_department = mention.thread_root.department_id
+        if root_department is not None:
+            return root_department, "thread"
+    result = router.explain(
+        mention.text,
+        mention.source,
+        mention.language,
+        author_handle=mention.author.handle,
+        url=mention.url,
+    )
+    department = result.department or router.default
+    return (department.pk if department else None), result.rule or "default"
+
+
+def triage_batch(mention_ids: list[int], *, now: datetime | None = None) -> int:
+    """Triage the mentions among ``mention_ids`` not triaged yet; returns how many."""
+    now = now or timezone.now()
     with transaction.atomic():
         mentions = list(
-            Mention.objects.select_for_update()
+            Mention.objects.select_for_update(of=("self",))
             .filter(pk__in=mention_ids, triaged_at__isnull=True)
-            .select_related("thread_root")
+            .select_related("thread_root", "author")
+            .order_by("id")
         )
-        open_authors = set(
-            Mention.objects.filter(
-                author_id__in={m.author_id for m in mentions}, resolved_at__isnull=True
-            )
-            .exclude(pk__in=mention_ids)
-            .values_list("author_id", flat=True)
-        )
-        now = timezone.now()
+        if not mentions:
+            return 0
+        router = load_router()
+        departments = {d.pk: d for d in router.departments}
+        repeats = _repeat_authors(mentions)
+        clock = _SlaClock()
+        routed: dict[int, int] = {}
+        how: dict[int, str] = {}
         for mention in mentions:
-            if mention.department_id is None:
-                if mention.thread_root and mention.thread_root.department_id:
-                    mention.department_id = mention.thread_root.department_id
-                else:
-                    routed = triage.route(mention.text, departments) or default
-                    mention.department_id = routed.pk if routed else None
+            if not mention.language:
+                mention.language = triage.guess_language(mention.text)
+            department_id, how[mention.pk] = _department(mention, router, routed)
+            mention.department_id = department_id
+            if department_id is not None:
+                routed[mention.pk] = department_id
             score = triage.sentiment(mention.text)
             flags = triage.risk_flags(mention.text)
+            contact = triage.contact_point(mention.text, flags, score)
             mention.sentiment = score
             mention.flags = flags
-            mention.contact_point = triage.contact_point(mention.text, flags, score)
-            priority = triage.priority(reach=mention.reach, score=score, flags=flags)
-            if mention.author_id in open_authors and priority < 4:
-                priority += 1  # a customer writing again while still waiting
-            mention.priority = priority
-            mention.sla_due_at = mention.received_at + (
-                URGENT_SLA if priority >= 4 else DEFAULT_SLA
+            mention.contact_point = contact
+            mention.priority = triage.priority(
+                reach=mention.reach,
+                score=score,
+                flags=flags,
+                contact=contact,
+                money=triage.mentions_money(mention.text),
+                repeat_author=mention.pk in repeats,
             )
             mention.triaged_at = now
-            done += 1
-        Mention.objects.bulk_update(
-            mentions,
-            [
-                "department",
-                "sentiment",
-                "flags",
-                "contact_point",
-                "priority",
-                "sla_due_at",
-                "triaged_at",
-            ],
-        )
+        escalated = timers.escalate_on_arrival(mentions, departments=departments, now=now)
+        for mention in mentions:
+            mention.sla_due_at = clock.due(
+                departments.get(mention.department_id), mention.priority, mention.received_at
+            )
+        Mention.objects.bulk_update(mentions, UPDATED_FIELDS)
         Activity.objects.bulk_create(
             [
                 Activity(
                     mention=m,
                     actor=None,
                     verb="triaged",
-                    data={"priority": m.priority, "flags": m.flags},
+                    data={
+                        "priority": m.priority,
+                        "flags": m.flags,
+                        "routed_by": how[m.pk],
+                        **({"escalated_by": escalated[m.pk]} if m.pk in escalated else {}),
+                    },
+                    created_at=now,
                 )
                 for m in mentions
             ]
         )
-        for department_id in {m.department_id for m in mentions} - {None}:
+        for department_id in sorted({m.department_id for m in mentions} - {None}):
             publish(
                 "mention.triaged",
                 {
@@ -86,4 +170,5 @@ def triage_batch(mention_ids: list[int]) -> int:
                 },
                 groups=[department_group(department_id)],
             )
-    return done
+        spikes.record_and_detect(mentions, router=router, now=now)
+    return len(mentions)

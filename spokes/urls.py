@@ -11,4 +11,7 @@ urlpatterns = [
     path("m/<int:mention_id>/", views.mention_detail, name="mention"),
     path("m/<int:mention_id>/action/", views.mention_action, name="action"),
     path("m/<int:mention_id>/notes/", views.mention_note, name="note"),
+    path("alerts/", views.alerts, name="alerts"),
+    path("alerts/<int:alert_id>/", views.alert_detail, name="alert"),
+    path("alerts/<int:alert_id>/do/", views.alert_action, name="alert_action"),
 ]

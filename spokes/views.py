@@ -13,7 +13,7 @@ from core.errors import DomainError, NotFound
 from core.pagination import Ordering, keyset_page
 from spokes import selectors, services
 from spokes.filters import MentionFilter
-from spokes.models import OPEN_STATUSES, Department, Status
+from spokes.models import OPEN_STATUSES, Department, Priority, Status
 
 User = get_user_model()
 
@@ -137,6 +137,7 @@ def mention_detail(request, mention_id):
         "departments": Department.objects.exclude(pk=mention.department_id) if is_lead else [],
         "live_kind": "mention",
         "live_key": mention.pk,
+        "priorities": Priority.choices,
     }
     from replies import composer
     from replies.selectors import replies_for_mention
@@ -275,3 +276,85 @@ def queue_bulk(request, slug):
         for mention_id, error in list(result["failed"].items())[:10]:
             messages.error(request, f"#{mention_id}: {error}")
     return redirect(_safe_next(request, reverse("spokes:queue", args=[department.slug])))
+
+
+# --- spike alerts (central comms) ------------------------------------------------------------
+def _alert_or_404(user, alert_id):
+    from spokes import spikes
+
+    try:
+        return spikes.alert_get(user=user, alert_id=alert_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+
+
+@login_required
+def alerts(request):
+    """Central comms' early-warning page: open spike alerts first, live over the hub group."""
+    from spokes import spikes
+    from spokes.models import SpikeStatus
+
+    if not request.user.is_central_comms:
+        raise Http404("No such page.")
+    rows = list(spikes.alerts_visible(request.user).order_by("-created_at", "-id")[:100])
+    context = {
+        "open_alerts": [a for a in rows if a.status == SpikeStatus.OPEN],
+        "closed_alerts": [a for a in rows if a.status != SpikeStatus.OPEN][:30],
+        "live_kind": "hub",
+        "live_key": "",
+    }
+    template = "spokes/alerts_list.html" if request.htmx else "spokes/alerts.html"
+    return render(request, template, context)
+
+
+@login_required
+def alert_detail(request, alert_id):
+    from incidents.models import Severity
+    from spokes import spikes
+
+    alert = _alert_or_404(request.user, alert_id)
+    version = spikes.proposed_holding_statement(user=request.user, alert=alert)
+    context = {
+        "alert": alert,
+        "samples": spikes.samples(alert, 10),
+        "holding_version": version,
+        "severities": Severity.choices,
+        "live_kind": "hub",
+        "live_key": "",
+    }
+    return render(request, "spokes/alerts_detail.html", context)
+
+
+@login_required
+@require_POST
+def alert_action(request, alert_id):
+    from spokes import spikes
+
+    user, data = request.user, request.POST
+    action = data.get("action", "")
+    _alert_or_404(user, alert_id)
+    try:
+        if action == "declare":
+            version_id = data.get("guideline_version_id") or None
+            incident = spikes.spike_alert_declare(
+                actor=user,
+                alert_id=alert_id,
+                title=data.get("title", ""),
+                severity=data.get("severity", "major"),
+                holding_statement=data.get("holding_statement", "")
+                if data.get("use_holding")
+                else "",
+                guideline_version_id=int(version_id) if str(version_id or "").isdigit() else None,
+            )
+            messages.success(request, "Incident declared; the alert's mentions are linked.")
+            return redirect("incidents:detail", incident_id=incident.pk)
+        if action == "dismiss":
+            spikes.spike_alert_dismiss(actor=user, alert_id=alert_id, reason=data.get("reason", ""))
+            messages.success(request, "Alert dismissed.")
+            return redirect("spokes:alerts")
+        raise DomainError("Unknown action.", field="action")
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    except DomainError as exc:
+        messages.error(request, f"{exc.field}: {exc.message}" if exc.field else exc.message)
+        return redirect("spokes:alert", alert_id=alert_id)

@@ -44,5 +44,5 @@ class DepartmentDetailView(ApiView):
 
 urlpatterns = [
     path("departments/", DepartmentListView.as_view(), name="departments"),
-    path("departments/<slug:slug>/", DepartmentDetailView.as_view(), name="department"),
+    path("departments/<str:slug>/", DepartmentDetailView.as_view(), name="department"),
 ]

@@ -6,6 +6,7 @@ from django.urls import path
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
     OpenApiExample,
+    OpenApiParameter,
     OpenApiResponse,
     PolymorphicProxySerializer,
     extend_schema,
@@ -19,11 +20,11 @@ from api.authentication import integration_key
 from api.errors import validation_fields
 from api.pagination import KeysetCursorPagination
 from api.v1.base import ApiView, ListApiView
-from core.errors import DomainError, PermissionDenied
+from core.errors import DomainError, NotFound, PermissionDenied
 from spokes import selectors, services
 from spokes.filters import MentionFilter
 from spokes.ingest import mentions_ingest
-from spokes.models import Department, Mention, Source
+from spokes.models import ContactPoint, Department, Mention, Source
 from spokes.selectors import departments_for, mentions_visible
 from spokes.services import STATUS_ACTIONS
 
@@ -32,6 +33,9 @@ User = get_user_model()
 MAX_BATCH = 1000
 INGEST_OUTCOMES = ["created", "existing", "invalid"]
 TAG = ["mentions"]
+MENTION_ID = OpenApiParameter(
+    "mention_id", int, OpenApiParameter.PATH, description="The mention's id."
+)
 
 
 # --- output -------------------------------------------------------------------------------
@@ -47,6 +51,11 @@ class MentionSerializer(serializers.ModelSerializer):
     department = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     assignee = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     tags = serializers.SerializerMethodField()
+    url = serializers.CharField(help_text="Link to the original post; may be empty.")
+    contact_point = serializers.ChoiceField(
+        choices=[("", "Not triaged yet"), *ContactPoint.choices],
+        help_text="Where the customer is in their journey; empty until triaged.",
+    )
 
     class Meta:
         model = Mention
@@ -198,9 +207,17 @@ EXAMPLE_ITEM = {
     "language": "en",
 }
 
+class MentionBatchSerializer(serializers.Serializer):
+    """Schema only: a JSON array of 1 to 1,000 items, each validated alone as a MentionIn.
+
+    Invalid items do not fail the request (they are reported by index), so the schema does
+    not constrain the items themselves; see ``api.schema.MentionBatchExtension``.
+    """
+
+
 INGEST_REQUEST = PolymorphicProxySerializer(
     component_name="MentionIngestRequest",
-    serializers=[MentionInSerializer, MentionInSerializer(many=True)],
+    serializers=[MentionInSerializer, MentionBatchSerializer],
     resource_type_field_name=None,
     many=False,
 )
@@ -403,6 +420,7 @@ class MentionDetailView(ApiView):
     @extend_schema(
         tags=TAG,
         summary="Get a mention",
+        parameters=[MENTION_ID],
         operation_id="mentions_retrieve",
         description="One mention with its conversation thread, history and internal notes. "
         "Scope: `read`.",
@@ -439,6 +457,7 @@ class MentionStatusView(ApiView):
     @extend_schema(
         tags=TAG,
         summary="Change a mention's status",
+        parameters=[MENTION_ID],
         description="Scope: `write`. 409 when the current status does not allow the action.",
         request=StatusChangeSerializer,
         responses=ACTION_RESPONSES,
@@ -463,6 +482,7 @@ class MentionAssignmentView(ApiView):
     @extend_schema(
         tags=TAG,
         summary="Assign or unassign a mention",
+        parameters=[MENTION_ID],
         description="Scope: `write`.",
         request=AssignmentSerializer,
         responses=ACTION_RESPONSES,
@@ -488,6 +508,7 @@ class MentionTransferView(ApiView):
     @extend_schema(
         tags=TAG,
         summary="Transfer a mention to another department",
+        parameters=[MENTION_ID],
         description="Scope: `write`. Answers 204 when the mention left the key's departments.",
         request=TransferSerializer,
         responses=ACTION_RESPONSES,
@@ -497,7 +518,7 @@ class MentionTransferView(ApiView):
         department = Department.objects.filter(slug=data["department"]).first()
         if department is None:
             selectors.mention_get(user=request.user, mention_id=mention_id)  # 404 first
-            raise DomainError(f"No department '{data['department']}'.", field="department")
+            raise NotFound(f"No department '{data['department']}'.", field="department")
         services.mention_transfer(
             actor=request.user,
             mention_id=mention_id,
@@ -515,6 +536,7 @@ class MentionNotesView(ApiView):
     @extend_schema(
         tags=TAG,
         summary="List a mention's internal notes",
+        parameters=[MENTION_ID],
         description="Scope: `read`.",
         responses=NoteSerializer(many=True),
     )
@@ -525,6 +547,7 @@ class MentionNotesView(ApiView):
     @extend_schema(
         tags=TAG,
         summary="Add an internal note",
+        parameters=[MENTION_ID],
         description="Scope: `write`. Notes are internal and never sent.",
         request=NoteInSerializer,
         responses={201: NoteSerializer},
@@ -547,17 +570,17 @@ def _valid(serializer_class, request) -> dict:
 
 urlpatterns = [
     path("mentions/", MentionListView.as_view(), name="mentions"),
-    path("mentions/<int:mention_id>/", MentionDetailView.as_view(), name="mention"),
-    path("mentions/<int:mention_id>/status/", MentionStatusView.as_view(), name="mention_status"),
+    path("mentions/<str:mention_id>/", MentionDetailView.as_view(), name="mention"),
+    path("mentions/<str:mention_id>/status/", MentionStatusView.as_view(), name="mention_status"),
     path(
-        "mentions/<int:mention_id>/assignment/",
+        "mentions/<str:mention_id>/assignment/",
         MentionAssignmentView.as_view(),
         name="mention_assignment",
     ),
     path(
-        "mentions/<int:mention_id>/transfer/",
+        "mentions/<str:mention_id>/transfer/",
         MentionTransferView.as_view(),
         name="mention_transfer",
     ),
-    path("mentions/<int:mention_id>/notes/", MentionNotesView.as_view(), name="mention_notes"),
+    path("mentions/<str:mention_id>/notes/", MentionNotesView.as_view(), name="mention_notes"),
 ]

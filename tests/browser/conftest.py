@@ -26,7 +26,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop 
 
 HERE = Path(__file__).resolve().parent
 CHROMIUM = "/usr/bin/chromium"
-TIMEOUT_MS = 5_000
+# Generous for a loaded CI box, short enough that a broken page fails in seconds, not 30 s.
+TIMEOUT_MS = 10_000
+expect.set_options(timeout=TIMEOUT_MS)
 
 # Chromium reports CSP violations on the console, but an explicit listener names the
 # directive even if the console wording changes. Init scripts are exempt from the CSP.

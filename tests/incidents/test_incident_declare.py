@@ -19,14 +19,18 @@ def test_central_comms_declares_an_incident_and_leads_it(
     assert incident.keywords == ["outage", "ams"]
     assert list(incident.departments.all()) == [billing]
     assert IncidentMember.objects.get(incident=incident).user == comms
-    assert AuditEvent.objects.filter(action="incident.declared", target_id=str(incident.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="incident.declared", target_id=str(incident.pk)
+    ).exists()
     [(payload, groups)] = events_named(published, "incident.declared")
     assert payload["id"] == incident.pk and payload["panels"] == ["header"]
     assert set(groups) == {f"incident.{incident.pk}", "hub", f"dept.{billing.pk}"}
 
 
 def test_a_lead_of_an_involved_department_may_declare(lead, billing, support):
-    incident = services.incident_declare(actor=lead, title="Refund run failed", departments=[billing, support])
+    incident = services.incident_declare(
+        actor=lead, title="Refund run failed", departments=[billing, support]
+    )
     assert incident.declared_by == lead
 
 

@@ -11,8 +11,12 @@ def test_linking_from_a_mention_is_idempotent_and_announced(
     incident, lead, mention, published, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.incident_link_mention(actor=lead, incident_id=incident.pk, mention_id=mention.pk)
-        assert not services.incident_link_mention(actor=lead, incident_id=incident.pk, mention_id=mention.pk)
+        assert services.incident_link_mention(
+            actor=lead, incident_id=incident.pk, mention_id=mention.pk
+        )
+        assert not services.incident_link_mention(
+            actor=lead, incident_id=incident.pk, mention_id=mention.pk
+        )
     assert IncidentMention.objects.get().linked_by == lead
     [(payload, _)] = events_named(published, "incident.mentions_linked")
     assert payload["mention_ids"] == [mention.pk] and "mentions" in payload["panels"]
@@ -20,7 +24,9 @@ def test_linking_from_a_mention_is_idempotent_and_announced(
 
 def test_a_mention_the_actor_cannot_see_is_a_404(incident, lead, foreign_mention):
     with pytest.raises(NotFound):
-        services.incident_link_mention(actor=lead, incident_id=incident.pk, mention_id=foreign_mention.pk)
+        services.incident_link_mention(
+            actor=lead, incident_id=incident.pk, mention_id=foreign_mention.pk
+        )
     assert not IncidentMention.objects.exists()
 
 
@@ -54,7 +60,9 @@ def test_bulk_linking_from_a_queue_filter_links_only_matches_the_actor_sees(
 )
 def test_a_bad_or_empty_filter_names_the_field(incident, comms, params, field):
     with pytest.raises(DomainError) as exc:
-        services.incident_link_mentions_by_filter(actor=comms, incident_id=incident.pk, params=params)
+        services.incident_link_mentions_by_filter(
+            actor=comms, incident_id=incident.pk, params=params
+        )
     assert exc.value.field == field
 
 

@@ -49,7 +49,9 @@ async def test_a_department_member_receives_the_incidents_events(incident, agent
         "kind": "incident",
         "key": incident.pk,
     }
-    await sync_to_async(services.incident_add_fact)(actor=comms, incident_id=incident.pk, text="Bank confirms")
+    await sync_to_async(services.incident_add_fact)(
+        actor=comms, incident_id=incident.pk, text="Bank confirms"
+    )
     event = await _next_event(communicator, "incident.fact_added")
     assert event["id"] == incident.pk and event["panels"] == ["facts"]
     await communicator.disconnect()
@@ -66,7 +68,9 @@ async def test_a_forged_subscription_to_someone_elses_incident_is_refused_and_si
             "error": "not_found",
             "kind": "incident",
         }
-    await sync_to_async(services.incident_add_fact)(actor=comms, incident_id=incident.pk, text="secret")
+    await sync_to_async(services.incident_add_fact)(
+        actor=comms, incident_id=incident.pk, text="secret"
+    )
     assert await communicator.receive_nothing(timeout=0.3)
     await communicator.disconnect()
 
@@ -139,7 +143,9 @@ async def test_replying_on_a_mention_is_shown_to_the_others_on_it(agent, lead, m
 
 async def test_typing_where_one_has_not_subscribed_is_refused(agent, foreign_mention):
     communicator, _, _ = await _connect(agent)
-    await communicator.send_json_to({"action": "typing", "kind": "mention", "key": foreign_mention.pk})
+    await communicator.send_json_to(
+        {"action": "typing", "kind": "mention", "key": foreign_mention.pk}
+    )
     assert await communicator.receive_json_from() == {
         "type": "error",
         "error": "not_subscribed",

@@ -23,7 +23,16 @@ def test_the_incident_page_shows_every_panel_and_subscribes_live(client, agent, 
     response = client.get(reverse("incidents:detail", args=[busy_incident.pk]))
     assert response.status_code == 200
     html = response.content.decode()
-    for panel in ("header", "holding", "team", "facts", "updates", "discussion", "mentions", "outreach"):
+    for panel in (
+        "header",
+        "holding",
+        "team",
+        "facts",
+        "updates",
+        "discussion",
+        "mentions",
+        "outreach",
+    ):
         assert f'id="panel-{panel}"' in html
     assert 'data-live-kind="incident"' in html and f'data-live-key="{busy_incident.pk}"' in html
     assert "&lt;b&gt;0&lt;/b&gt;" in html and "<b>0</b>" not in html  # social text escaped
@@ -40,7 +49,9 @@ def test_the_page_costs_a_constant_number_of_queries(
         client.get(url)
     for n in range(10):
         mention = MentionFactory(department=billing, text=f"card {n}")
-        services.incident_link_mention(actor=comms, incident_id=busy_incident.pk, mention_id=mention.pk)
+        services.incident_link_mention(
+            actor=comms, incident_id=busy_incident.pk, mention_id=mention.pk
+        )
         services.incident_add_fact(actor=comms, incident_id=busy_incident.pk, text=f"more {n}")
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(url)
@@ -62,13 +73,18 @@ def test_adding_a_fact_with_htmx_returns_the_fresh_panel(client, comms, incident
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
-    assert 'id="panel-facts"' in response.content.decode() and "Bank confirms" in response.content.decode()
+    assert (
+        'id="panel-facts"' in response.content.decode()
+        and "Bank confirms" in response.content.decode()
+    )
 
 
 def test_bad_input_is_a_4xx_naming_the_field(client, comms, incident):
     client.force_login(comms)
     response = client.post(
-        reverse("incidents:action", args=[incident.pk, "fact"]), {"text": ""}, HTTP_HX_REQUEST="true"
+        reverse("incidents:action", args=[incident.pk, "fact"]),
+        {"text": ""},
+        HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 400 and response.content.decode().startswith("text:")
     assert client.get(reverse("incidents:panel", args=[incident.pk, "nope"])).status_code == 404
@@ -78,7 +94,12 @@ def test_declaring_from_the_list_page(client, comms, billing):
     client.force_login(comms)
     response = client.post(
         reverse("incidents:declare"),
-        {"title": "Site down", "severity": "critical", "departments": ["billing"], "keywords": "down"},
+        {
+            "title": "Site down",
+            "severity": "critical",
+            "departments": ["billing"],
+            "keywords": "down",
+        },
     )
     assert response.status_code == 302
     page = client.get(response.url)

@@ -52,6 +52,7 @@ def test_resolving_writes_the_post_incident_summary(incident, comms, billing):
     assert summary["linked_mentions"] == 2 and summary["unique_authors"] == 1
     assert summary["reach"] == 1050 and summary["negative"] == 1
     assert summary["note"] == "Back to normal"
+    assert summary["compensation"] == {"count": 0, "total_eur": "0"}
     kinds = [row["kind"] for row in summary["timeline"]]
     assert kinds[0] == "declared" and "fact" in kinds and kinds[-1] == "status"
     with pytest.raises(Conflict):

@@ -21,7 +21,12 @@ def test_a_team_member_from_another_department_may_open_linked_mentions(
         mention_get(user=other_agent, mention_id=linked.pk)
     with django_capture_on_commit_callbacks(execute=True):
         member = services.incident_add_member(
-            actor=comms, incident_id=incident.pk, user=other_agent, role="Liaison", phone="+3120", on_call=True
+            actor=comms,
+            incident_id=incident.pk,
+            user=other_agent,
+            role="Liaison",
+            phone="+3120",
+            on_call=True,
         )
     assert member.on_call and member.phone == "+3120"
     assert mention_get(user=other_agent, mention_id=linked.pk) == linked
@@ -56,7 +61,9 @@ def test_resolving_withdraws_every_grant(incident, comms, other_agent, linked):
         mention_get(user=other_agent, mention_id=linked.pk)
 
 
-def test_a_grant_another_open_incident_needs_survives(incident, comms, other_agent, linked, billing):
+def test_a_grant_another_open_incident_needs_survives(
+    incident, comms, other_agent, linked, billing
+):
     second = services.incident_declare(actor=comms, title="Second", departments=[billing])
     services.incident_link_mention(actor=comms, incident_id=second.pk, mention_id=linked.pk)
     for each in (incident, second):
@@ -76,5 +83,7 @@ def test_a_share_made_outside_incidents_is_left_alone(incident, comms, other_age
 
 def test_only_managers_change_the_team(incident, agent, other_agent):
     with pytest.raises(PermissionDenied):
-        services.incident_add_member(actor=agent, incident_id=incident.pk, user=other_agent, role="x")
+        services.incident_add_member(
+            actor=agent, incident_id=incident.pk, user=other_agent, role="x"
+        )
     assert not IncidentMember.objects.filter(user=other_agent).exists()

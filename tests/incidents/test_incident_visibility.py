@@ -7,7 +7,9 @@ from incidents import selectors, services
 def test_comms_admin_department_members_and_team_see_the_incident(
     incident, comms, admin_user, agent, lead, other_agent
 ):
-    services.incident_add_member(actor=comms, incident_id=incident.pk, user=other_agent, role="Liaison")
+    services.incident_add_member(
+        actor=comms, incident_id=incident.pk, user=other_agent, role="Liaison"
+    )
     for user in (comms, admin_user, agent, lead, other_agent):
         assert selectors.incident_get(user=user, incident_id=incident.pk) == incident
 

@@ -80,3 +80,43 @@ def dataset(billing, support):
 
     rollups_refresh(days=7)
     return created
+
+
+# --- browser tests (headless Chromium against live_server) ---------------------------------
+CHROMIUM = "/usr/bin/chromium"
+
+
+def pytest_collection_modifyitems(config, items):
+    from pathlib import Path
+
+    if Path(CHROMIUM).exists():
+        return
+    skip = pytest.mark.skip(reason=f"{CHROMIUM} is not installed")
+    for item in items:
+        if "browser" in item.keywords and Path(item.path).parent == Path(__file__).parent:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "headless": True,
+        "args": ["--no-sandbox", "--disable-gpu"],
+    }
+
+
+@pytest.fixture
+def browser_errors(page, published):
+    """Console errors, uncaught exceptions and CSP violations on the page. The live socket is
+    answered in the page (live_server has no websocket) and live events are captured."""
+    import re
+
+    errors = []
+    page.set_default_timeout(5_000)
+    page.route_web_socket(re.compile(r"/ws/live/$"), lambda ws: None)
+    page.route("**/favicon.ico", lambda route: route.fulfill(status=204))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return errors

@@ -1,6 +1,6 @@
 import pytest
-from django.utils import timezone
 from django.http import QueryDict
+from django.utils import timezone
 
 from insights import metrics
 from insights.periods import period_from

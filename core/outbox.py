@@ -1,0 +1,104 @@
+"""Background work that survives a broker outage and a killed worker.
+
+Two halves:
+
+* :func:`enqueue_on_commit` sends a Celery task after the transaction commits and never lets a
+  broker failure escape into the request: the write is already committed, so raising would
+  turn a success into a 500 (and a client retry into a duplicate-looking 200 whose work is
+  never queued again).
+* :func:`sweep_pending_work` (a beat task) re-enqueues work whose row says it is still pending
+  but that nobody has touched for a while. The rows themselves are the outbox: a mention not yet
+  triaged (``triaged_at IS NULL``), a reply still ``queued``. A task lost with the broker, or
+  left unacknowledged by a worker killed mid-delivery (Redis redelivers it only after its
+  ``visibility_timeout``), is picked up by the next sweep. Every swept task is safe to run
+  twice: triage skips triaged rows, delivery re-checks the reply's state under a row lock.
+"""
+
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+log = logging.getLogger("firebreak.outbox")
+
+# Fail fast when the broker is down: the sweeper, not the request, retries.
+PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+SWEEP_BATCH = 500
+
+
+def _send(task, args: tuple) -> bool:
+    try:
+        task.apply_async(args=args, retry=True, retry_policy=PUBLISH_RETRY)
+    except Exception:  # the broker is down or refusing: the sweeper re-enqueues it later
+        log.warning("could not enqueue %s%r; the sweeper will retry", task.name, args)
+        return False
+    return True
+
+
+def enqueue_on_commit(task, *args) -> None:
+    """``task.delay(*args)`` once the current transaction commits; never raises."""
+    transaction.on_commit(lambda: _send(task, args))
+
+
+def sweep_after() -> timedelta:
+    """How long pending work may sit untouched before it is re-enqueued.
+
+    Longer than the longest delivery retry backoff (160 s), so a reply waiting for its next
+    retry is not hurried; short enough that a lost task costs minutes, not the 15 minutes of
+    the broker's visibility timeout.
+    """
+    return timedelta(seconds=getattr(settings, "OUTBOX_SWEEP_AFTER", 300))
+
+
+def _stale_untriaged(cutoff) -> list[int]:
+    from spokes.models import Mention
+
+    return list(
+        Mention.objects.filter(triaged_at__isnull=True, received_at__lt=cutoff)
+        .order_by("id")
+        .values_list("id", flat=True)[:SWEEP_BATCH]
+    )
+
+
+def _stale_queued_replies(cutoff) -> list[tuple[int, int]]:
+    from replies.models import Reply, ReplyState
+
+    return list(
+        Reply.objects.filter(state=ReplyState.QUEUED, updated_at__lt=cutoff)
+        .order_by("id")
+        .values_list("id", "attempts")[:SWEEP_BATCH]
+    )
+
+
+def sweep_pending_work(*, older_than: timedelta | None = None) -> dict[str, int]:
+    """Re-enqueue stale pending work; returns how many items of each kind were sent."""
+    from replies.tasks import MAX_RETRIES, deliver_reply
+    from spokes.tasks import triage_mentions
+
+    cutoff = timezone.now() - (older_than if older_than is not None else sweep_after())
+    sent = {"triage": 0, "delivery": 0}
+    untriaged = _stale_untriaged(cutoff)
+    if untriaged and _send(triage_mentions, (untriaged,)):
+        sent["triage"] = len(untriaged)
+    for reply_id, attempts in _stale_queued_replies(cutoff):
+        # Count earlier attempts as retries, so a reply that keeps failing still ends "failed".
+        try:
+            deliver_reply.apply_async(
+                args=(reply_id,), retries=min(attempts, MAX_RETRIES), retry_policy=PUBLISH_RETRY
+            )
+        except Exception:
+            log.warning("could not re-enqueue delivery of reply %s", reply_id)
+            break
+        sent["delivery"] += 1
+    if any(sent.values()):
+        log.info("swept pending work: %s", sent)
+    return sent
+
+
+@shared_task(name="core.sweep_pending_work", ignore_result=True)
+def sweep_pending_work_task() -> dict[str, int]:
+    """Beat entry point: re-enqueue work a lost or killed task left behind."""
+    return sweep_pending_work()

@@ -1,0 +1,98 @@
+"""Run Schemathesis against a live Firebreak server with a valid key (every endpoint).
+
+    .venv/bin/python tests/api/run_schemathesis.py [extra `st run` options]
+
+Starts a throw-away server (embedded SQLite in a temp data dir unless DATABASE_URL is set),
+seeds two departments, mentions and a read/write key scoped to billing, and runs
+``st run`` on /api/schema/ with every check. Exit status is Schemathesis's.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = ROOT / ".venv" / "bin"
+
+SEED = """
+from api.services import integration_key_create
+from spokes.models import Department
+from tests.factories import MentionFactory
+billing, _ = Department.objects.get_or_create(slug="billing", defaults={"name": "Billing"})
+support, _ = Department.objects.get_or_create(slug="support", defaults={"name": "Support"})
+for i in range(30):
+    MentionFactory(department=billing if i % 3 else support)
+key, plain = integration_key_create(
+    actor=None, name="schemathesis", departments=[billing], scopes=["read", "write"]
+)
+print(plain)
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main(extra: list[str]) -> int:
+    data_dir = tempfile.mkdtemp(prefix="firebreak-st-")
+    env = {
+        **os.environ,
+        "FIREBREAK_DATA_DIR": data_dir,
+        "CELERY_TASK_ALWAYS_EAGER": "1",
+        "API_RATE_LIMIT": "100000/min",
+        "PYTHONPATH": str(ROOT),
+    }
+    manage = [str(BIN / "python"), "manage.py"]
+    subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    plain = (
+        subprocess.run(
+            [*manage, "shell", "-c", SEED],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    port = _free_port()
+    server = subprocess.Popen(
+        [str(BIN / "uvicorn"), "config.asgi:application", "--port", str(port), "--log-level",
+         "warning"],
+        cwd=ROOT,
+        env=env,
+    )  # fmt: skip
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        command = [
+            str(BIN / "st"),
+            "run",
+            f"http://127.0.0.1:{port}/api/schema/",
+            "--header",
+            f"Authorization: Api-Key {plain}",
+            "--checks",
+            "all",
+            "--max-examples",
+            os.environ.get("ST_MAX_EXAMPLES", "50"),
+            *extra,
+        ]
+        return subprocess.run(command, cwd=ROOT, env=env).returncode
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

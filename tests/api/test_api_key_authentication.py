@@ -1,0 +1,78 @@
+"""Api-Key header authentication: hashed keys, revocation, expiry, last use, never a URL."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from api.models import IntegrationKey
+from api.services import integration_key_revoke
+
+URL = "/api/v1/departments/"
+
+
+def test_a_valid_key_reads_its_departments(billing_api, billing):
+    response = billing_api.get(URL)
+    assert response.status_code == 200
+    assert [d["slug"] for d in response.json()] == ["billing"]
+
+
+def test_no_credentials_is_a_401_that_names_the_scheme(api, billing):
+    response = api().get(URL)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Api-Key"
+    assert response.json()["error"]["code"] == "not_authenticated"
+
+
+def test_a_key_in_the_query_string_is_ignored(api, billing_key):
+    _, plain = billing_key
+    for param in ("api_key", "key", "Authorization"):
+        assert api().get(f"{URL}?{param}={plain}").status_code == 401
+
+
+def test_a_wrong_secret_with_a_real_prefix_is_refused(api, billing_key):
+    key, plain = billing_key
+    response = api(f"{key.prefix}.{'x' * 32}").get(URL)
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "authentication_failed"
+
+
+def test_a_revoked_key_is_refused(api, billing_key, admin_user):
+    key, plain = billing_key
+    integration_key_revoke(actor=admin_user, key=key)
+    assert api(plain).get(URL).status_code == 401
+    assert not IntegrationKey.objects.get(pk=key.pk).user.is_active
+
+
+def test_an_expired_key_is_refused(api, billing_key):
+    key, plain = billing_key
+    IntegrationKey.objects.filter(pk=key.pk).update(expiry_date=timezone.now() - timedelta(1))
+    response = api(plain).get(URL)
+    assert response.status_code == 401
+    assert "expired" in response.json()["error"]["message"]
+
+
+def test_last_use_is_recorded_at_most_once_a_minute(api, billing_key, django_assert_num_queries):
+    key, plain = billing_key
+    client = api(plain)
+    client.get(URL)
+    first = IntegrationKey.objects.get(pk=key.pk).last_used_at
+    assert first is not None
+    client.get(URL)
+    assert IntegrationKey.objects.get(pk=key.pk).last_used_at == first
+    IntegrationKey.objects.filter(pk=key.pk).update(last_used_at=first - timedelta(minutes=2))
+    client.get(URL)
+    assert IntegrationKey.objects.get(pk=key.pk).last_used_at > first
+
+
+def test_the_key_is_stored_hashed_and_acts_as_its_own_service_account(billing_key, billing):
+    key, plain = billing_key
+    assert plain.split(".")[1] not in key.hashed_key
+    assert key.user.username == f"api-key-{key.prefix}"
+    assert not key.user.has_usable_password()
+    assert key.user.memberships.count() == 0  # not listed among the department's staff
+
+
+def test_a_browser_session_works_without_a_key(api, agent, billing):
+    client = api()
+    client.force_login(agent)
+    assert [d["slug"] for d in client.get(URL).json()] == ["billing"]
