@@ -44,8 +44,8 @@ class AutoSchema(SpectacularAutoSchema):
 
     def _error_codes(self) -> list[str]:
         codes = ["400", "401", "403", "406", "429"]
-        if "{" in self.path:
-            codes.append("404")
+        if "{" in self.path or self.method not in ("GET", "HEAD", "OPTIONS"):
+            codes.append("404")  # writes may name another object: a department, a user
         if self.method not in ("GET", "HEAD", "OPTIONS"):
             codes += ["409", "415"]
         return sorted(codes)
@@ -104,3 +104,14 @@ class MentionBatchExtension(OpenApiSerializerExtension):
             "and does not stop the others, so any JSON value is accepted as an item.",
             "items": {"anyOf": [item, {}]},
         }
+
+
+def document_empty_query_parameters(result, generator, request, public):
+    """Filters ignore an empty query parameter (``?status=`` means no status filter), as the
+    web queue does: say so, so clients and contract tests know ``?x=`` is not an error."""
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query" and parameter.get("name") != "page_size":
+                    parameter["allowEmptyValue"] = True
+    return result

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import http.client
+import os
 import re
 import sys
 import time
@@ -59,10 +60,12 @@ class HttpSession:
                 http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
             )
         self._turn = 0
+        self.count = 0  # requests sent, for per-request figures
 
     def request(self, method: str, path: str, form: dict | None = None) -> Response:
         connection = self._connections[self._turn % len(self._connections)]
         self._turn += 1
+        self.count += 1
         headers = {"Accept": "text/html"}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -114,6 +117,19 @@ def timed(session: HttpSession, paths: list[str], *, expect: str = "") -> list[f
     return samples
 
 
+def process_cpu_ms(pids) -> float:
+    """User + system CPU time consumed so far by these processes (threads included).
+
+    Unlike latency, CPU time per request hardly moves when other work shares the machine.
+    """
+    total = 0
+    for pid in pids:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total * 1000 / os.sysconf("SC_CLK_TCK")
+
+
 def link_by_id(body: str, element_id: str) -> str | None:
     """The href of the ``<a>`` with this id, unescaped, or None."""
     match = re.search(rf'<a [^>]*href="([^"]*)"[^>]*id="{element_id}"', body) or re.search(
@@ -134,6 +150,7 @@ class Plan:
     indexes: list[str]
     seq_scans: list[str]
     execution_ms: float
+    jit: bool
 
 
 def explain(cursor, sql: str) -> Plan:
@@ -146,4 +163,5 @@ def explain(cursor, sql: str) -> Plan:
         indexes=sorted(set(INDEX_USE.findall(text))),
         seq_scans=sorted(set(SEQ_SCAN.findall(text))),
         execution_ms=float(execution.group(1)) if execution else 0.0,
+        jit="JIT:" in text,
     )

@@ -23,7 +23,15 @@ import tempfile
 import time
 import urllib.parse
 
-from bench.common import HttpSession, explain, link_by_id, log, summary, timed
+from bench.common import (
+    HttpSession,
+    explain,
+    link_by_id,
+    log,
+    process_cpu_ms,
+    summary,
+    timed,
+)
 from scripts.prodstack import ProdStack, production_env
 
 MENTIONS = int(os.environ.get("BENCH_MENTIONS", "1000000"))
@@ -100,9 +108,9 @@ def create_people():
 def generate_mentions(cursor, departments, staff) -> None:
     """Authors, mentions and tags in a few INSERT ... SELECT statements (no rows through Python).
 
-    The table's secondary indexes are dropped first and rebuilt from their exact definitions
-    afterwards (building an index is far faster than maintaining it row by row); the primary
-    key and the unique constraint stay in place.
+    The table's secondary indexes, unique and foreign-key constraints are dropped first and
+    restored from their exact definitions afterwards (building an index or checking a foreign
+    key once in bulk is far faster than doing it row by row); the primary key stays.
     """
     cursor.execute("SELECT setseed(0.42)")  # the same data on every run
     cursor.execute(
@@ -144,8 +152,17 @@ def generate_mentions(cursor, departments, staff) -> None:
              AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid)"""
     )
     indexes = cursor.fetchall()
+    cursor.execute(  # unique constraints first ('u' > 'f'): a foreign key may rely on one
+        """SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
+           WHERE conrelid = 'spokes_mention'::regclass AND contype IN ('u', 'f')
+           ORDER BY contype DESC"""
+    )
+    constraints = cursor.fetchall()
+    for name, _ in constraints:
+        cursor.execute(f'ALTER TABLE spokes_mention DROP CONSTRAINT "{name}"')
     for name, _ in indexes:
         cursor.execute(f'DROP INDEX "{name}"')
+    cursor.execute("SET work_mem = '256MB'")  # the ORDER BY below sorts in memory
 
     started = time.monotonic()
     cursor.execute(
@@ -244,12 +261,15 @@ def generate_mentions(cursor, departments, staff) -> None:
     )
     log(f"tags in {time.monotonic() - started:.1f}s")
 
+    cursor.execute("RESET work_mem")
     started = time.monotonic()
     for name, definition in indexes:
         step = time.monotonic()
         cursor.execute(definition)
         log(f"  index {name} rebuilt in {time.monotonic() - step:.1f}s")
-    log(f"indexes rebuilt in {time.monotonic() - started:.1f}s")
+    for name, definition in constraints:
+        cursor.execute(f'ALTER TABLE spokes_mention ADD CONSTRAINT "{name}" {definition}')
+    log(f"indexes and constraints rebuilt in {time.monotonic() - started:.1f}s")
 
 
 def describe_data(cursor, department) -> dict:
@@ -272,9 +292,11 @@ def describe_data(cursor, department) -> dict:
 
 
 # --- HTTP ----------------------------------------------------------------------------------
-def measure_http(urls, username, password, slug) -> dict:
-    session = HttpSession(urls)
+def measure_http(stack, username, password, slug, db_sessions) -> dict:
+    """Timed sequential GETs; also the stack's CPU time and new database sessions per request."""
+    session = HttpSession(stack.urls)
     session.login(username, password)
+    pids = list(stack.pids.values())
     queue = f"/d/{slug}/"
     marker = 'id="queue-rows"'
 
@@ -287,28 +309,43 @@ def measure_http(urls, username, password, slug) -> dict:
             raise RuntimeError(f"no next page at {path} (HTTP {page.status})")
         path = queue + href if href.startswith("?") else href
     deep = path
-
     searches = [f"{queue}?{urllib.parse.urlencode({'q': q, 'status': 'all'})}" for q in SEARCHES]
+
     for name, paths in (("first", [queue]), ("deep", [deep]), ("search", searches)):
         timed(session, (paths * WARMUP)[:WARMUP], expect=marker)
         log(f"warmed up {name}")
 
-    results = {}
-    results["queue_first"] = timed(session, [queue] * REQUESTS, expect=marker)
-    log(f"queue first page: {summary(results['queue_first'])}")
-    results["queue_deep"] = timed(session, [deep] * REQUESTS, expect=marker)
-    log(f"queue page {DEEP_PAGES + 1}: {summary(results['queue_deep'])}")
-    per_word = {q: [] for q in SEARCHES}
-    for n in range(REQUESTS):
-        word = SEARCHES[n % len(SEARCHES)]
-        per_word[word] += timed(session, [searches[n % len(searches)]], expect=marker)
-    results["search"] = [ms for samples in per_word.values() for ms in samples]
-    for word, samples in per_word.items():
-        hits = session.get(searches[SEARCHES.index(word)]).body.count("data-mention-id=")
+    results, cpu = {}, {}
+    sessions_before, sent_before = db_sessions(), session.count
+    for name, paths in (
+        ("queue_first", [queue]),
+        ("queue_deep", [deep]),
+        ("search", searches),  # the words in turn
+    ):
+        cpu_before = process_cpu_ms(pids)
+        results[name] = timed(session, (paths * REQUESTS)[:REQUESTS], expect=marker)
+        cpu[name] = round((process_cpu_ms(pids) - cpu_before) / REQUESTS, 1)
+        log(f"{name}: {summary(results[name])}, server CPU {cpu[name]} ms/request")
+    sent = session.count - sent_before
+    time.sleep(1.1)  # PostgreSQL publishes session counts at most once a second
+    connects = round((db_sessions() - sessions_before) / sent, 2)
+    log(f"new database connections per request: {connects}")
+
+    by_word = {}
+    for n, word in enumerate(SEARCHES):
+        samples = results["search"][n :: len(SEARCHES)]
+        hits = session.get(searches[n]).body.count("data-mention-id=")
+        by_word[word] = summary(samples)["p95"]
         log(f"search {word!r} ({hits} rows on page 1): {summary(samples)}")
     session.close()
-    results["search_by_word"] = {word: summary(s)["p95"] for word, s in per_word.items()}
-    return {"deep_path": deep, "search_paths": searches, **results}
+    return {
+        **results,
+        "deep_path": deep,
+        "search_paths": searches,
+        "search_by_word": by_word,
+        "server_cpu": cpu,
+        "db_connects_per_request": connects,
+    }
 
 
 # --- queries -------------------------------------------------------------------------------
@@ -334,7 +371,8 @@ def inspect_queries(agent, paths: dict[str, str]) -> dict:
             ]
             log(f"{name}: {len(captured)} queries; mention queries:")
             for plan in plans:
-                log(f"  {plan.execution_ms:.2f} ms {plan.indexes} seq={plan.seq_scans}")
+                jit = " JIT" if plan.jit else ""
+                log(f"  {plan.execution_ms:.2f} ms {plan.indexes} seq={plan.seq_scans}{jit}")
                 log("    " + plan.sql[:300])
                 for line in plan.text.splitlines():
                     log("    | " + line)
@@ -343,13 +381,18 @@ def inspect_queries(agent, paths: dict[str, str]) -> dict:
                 "mention_sql_ms": round(sum(p.execution_ms for p in plans), 2),
                 "indexes": sorted({i for p in plans for i in p.indexes}),
                 "seq_scans": sorted({s for p in plans for s in p.seq_scans}),
+                "jit": any(p.jit for p in plans),
             }
     return report
 
 
-def count_connections(cursor) -> int:
-    cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'")
-    return cursor.fetchone()[0]
+def db_sessions() -> int:
+    """Sessions ever opened on the database (PostgreSQL 14+)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
+        return cursor.fetchone()[0]
 
 
 def main() -> int:
@@ -379,11 +422,10 @@ def main() -> int:
         data = describe_data(cursor, departments[0])
     connection.close()
 
+    load_before = os.getloadavg()[0]
     with ProdStack(web=2, workers=0, data_dir=data_dir.name) as stack:
-        http = measure_http(stack.urls, agent.username, password, departments[0].slug)
-        with connection.cursor() as cursor:
-            connections = count_connections(cursor) - 1
-        log(f"database connections held by the stack after the run: {connections}")
+        http = measure_http(stack, agent.username, password, departments[0].slug, db_sessions)
+    load_after = os.getloadavg()[0]
     queue = f"/d/{departments[0].slug}/"
     pages = {"queue_first": queue, "queue_deep": http["deep_path"]}
     pages.update(
@@ -405,10 +447,14 @@ def main() -> int:
         "queries_per_page": queries["queue_first"]["queries"],
         "mention_sql_ms": {k: v["mention_sql_ms"] for k, v in queries.items()},
         "seq_scans_on_mentions": sorted(
-            {k for k, v in queries.items() if "spokes_mention" in v["seq_scans"]}
+            k for k, v in queries.items() if "spokes_mention" in v["seq_scans"]
         ),
+        "jit_in_plans": sorted(k for k, v in queries.items() if v["jit"]),
+        "server_cpu_ms_per_request": http["server_cpu"],
+        "db_connects_per_request": http["db_connects_per_request"],
         "department_mentions": data["department_mentions"],
         "requests_each": REQUESTS,
+        "loadavg_1m": [round(load_before, 2), round(load_after, 2)],
         "generation_s": round(generation_s, 1),
         "total_s": round(time.monotonic() - bench_started, 1),
     }

@@ -292,6 +292,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.document_empty_query_parameters",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "MentionStatusEnum": "spokes.models.Status",
         "IngestOutcomeEnum": "api.v1.mentions.INGEST_OUTCOMES",

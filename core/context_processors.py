@@ -8,4 +8,5 @@ def navigation(request):
     return {
         "nav_departments": list(departments_for(user).only("slug", "name")),
         "unread_notifications": user.notifications.filter(read_at__isnull=True).count(),
+        "nav_is_lead": user.memberships.filter(role="lead").exists(),
     }

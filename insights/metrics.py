@@ -600,7 +600,8 @@ def representativeness(ctx: Context) -> list[Table]:
     """  # noqa: S608 - the inner query is Django's, its values are parameters
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        authors, total, reach, top10, top1pct, top1pct_authors = cursor.fetchone()
+        # sum() of counts is numeric on PostgreSQL: back to int
+        authors, total, reach, top10, top1pct, top1pct_authors = map(int, cursor.fetchone())
     base = customer_base()
     share_base = round(100 * authors / base, 4) if base else None
     top1_share, top10_share = _rate(top1pct, total), _rate(top10, total)

@@ -66,3 +66,23 @@ class RollupRun(models.Model):
 
     def __str__(self) -> str:
         return f"rollup at {self.finished_at:%Y-%m-%d %H:%M} since {self.since:%Y-%m-%d}"
+
+
+class Snapshot(models.Model):
+    """The dashboard's tables for one scope and preset period, computed by Celery beat
+    (``insights.tasks.refresh_snapshots``): over a million mentions the exact percentiles and
+    distinct-author counts take seconds, too slow to compute on every view."""
+
+    scope_key = models.CharField(max_length=20, help_text='"all" or "d<department id>".')
+    days = models.PositiveSmallIntegerField()
+    computed_at = models.DateTimeField()
+    took_ms = models.PositiveIntegerField(default=0)
+    tables = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope_key", "days"], name="insights_snapshot_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope_key} {self.days}d at {self.computed_at:%Y-%m-%d %H:%M}"

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from core.errors import DomainError, NotFound
-from insights import metrics
+from insights import metrics, snapshots
 from insights.periods import PRESETS, period_from
 from insights.selectors import scope_get
 
@@ -67,7 +67,7 @@ def dashboard(request):
         scope = scope_get(user=request.user)  # a 404 above already for people without insights
         context = {"scope": scope, "form": _form(request), "presets": PRESETS, "error": exc}
         return render(request, "insights/dashboard.html", context, status=400)
-    tables = metrics.dashboard(ctx)
+    tables, snapshot = snapshots.dashboard_tables(ctx)
     query = request.GET.copy()
     query.pop("metric", None)
     context = {
@@ -81,6 +81,7 @@ def dashboard(request):
         "verdict": metrics.verdict(tables["representativeness"]),
         "query": query.urlencode(),
         "customer_base": metrics.customer_base(),
+        "snapshot": snapshot,
     }
     return render(request, "insights/dashboard.html", context)
 
@@ -107,7 +108,7 @@ def export_csv(request):
         raise Http404(exc.message) from None
     except DomainError as exc:
         return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
-    table = metrics.table_get(ctx, key)
+    table = snapshots.table_for(ctx, key)
     scope = ctx.scope.department.slug if ctx.scope.department else "all"
     name = f"insights-{key}-{scope}-{ctx.period.first_day}-{ctx.period.last_day}.csv"
     response = HttpResponse(content_type="text/csv; charset=utf-8")

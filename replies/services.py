@@ -458,7 +458,11 @@ def reply_create_from_incident(*, approver, mention_id: int, text: str, origin_k
     if existing is not None:
         return existing
     mention = mention_get(user=approver, mention_id=mention_id)
-    mention = Mention.objects.select_for_update(of=("self",)).select_related("department").get(pk=mention.pk)
+    mention = (
+        Mention.objects.select_for_update(of=("self",))
+        .select_related("department")
+        .get(pk=mention.pk)
+    )
     now = timezone.now()
     reply = Reply.objects.create(
         mention=mention,

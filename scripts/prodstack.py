@@ -134,6 +134,11 @@ class ProdStack:
     def urls(self) -> list[str]:
         return [f"http://{HOST}:{port}" for port in self.ports]
 
+    @property
+    def pids(self) -> dict[str, int]:
+        """Process ids by name (``web-8100``, ``worker-0``), e.g. to read their CPU time."""
+        return {name: process.pid for name, process, _ in self._processes}
+
     # --- lifecycle -----------------------------------------------------------------------
     def start(self) -> ProdStack:
         try:

@@ -126,7 +126,11 @@ def membership_revoke(*, actor, user, department: Department) -> None:
 def _lock(*, actor, mention_id) -> Mention:
     """Check visibility, then lock the row so concurrent changes queue up, never overwrite."""
     mention_get(user=actor, mention_id=mention_id)
-    return Mention.objects.select_for_update(of=("self",)).select_related("department").get(pk=mention_id)
+    return (
+        Mention.objects.select_for_update(of=("self",))
+        .select_related("department")
+        .get(pk=mention_id)
+    )
 
 
 def _require(actor, perm: str, mention: Mention, message: str) -> None:

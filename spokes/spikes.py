@@ -9,11 +9,13 @@ hour posted) with one bulk upsert per batch, then evaluates the scopes the batch
 - the current value is a rolling hour: the current hour so far plus the part of the previous
   hour still inside the last 60 minutes; the baseline is the same rolling hour at the same hour
   of the week over the last ``WEEKS`` weeks, or while that history is too short, at the same
-  hour of the day over the last ``DAYS`` days (at least ``MIN_SAMPLES`` samples, else no
-  verdict: the organisation is too new to tell);
-- a spike is ``z = (current - mean) / max(std, sqrt(mean), 1) >= Z_THRESHOLD`` with at least
-  ``MIN_COUNT`` mentions and ``RATIO`` times the mean (the square-root floor is the Poisson
-  noise of small counts);
+  hour of the day over the last ``DAYS`` days, weekdays against weekdays and weekends against
+  weekends when there are enough of them (at least ``MIN_SAMPLES`` samples, else no verdict:
+  the organisation is too new to tell);
+- a spike is ``z = (current - mean) / sqrt(std² + mean) >= Z_THRESHOLD`` (at least 1 in the
+  denominator) with at least ``MIN_COUNT`` mentions and ``RATIO`` times the mean: the sample
+  spread is the hour-to-hour variation, the mean adds the Poisson noise of the current count,
+  which dominates small counts;
 - a spike raises one ``SpikeAlert`` to central comms (live ``alert.spike`` on the hub group
   and a notification to each comms user) with its mentions linked: unique authors, total
   reach and how much the busiest authors wrote tell many voices from a loud few. One open
@@ -48,9 +50,9 @@ from spokes.models import (
     SpikeStatus,
 )
 
-Z_THRESHOLD = 4.0
-MIN_COUNT = 15
-RATIO = 1.5
+Z_THRESHOLD = 4.5
+MIN_COUNT = 20
+RATIO = 2.0
 MIN_SAMPLES = 3
 WEEKS = 4
 DAYS = 7
@@ -185,7 +187,10 @@ def evaluate(scopes, *, hour: datetime, fraction: float) -> list[dict]:
 
     base_hours = [h for h in samples["weekly"] if known(h)]
     if len(base_hours) < MIN_SAMPLES:
-        base_hours = [h for h in samples["daily"] if known(h)]
+        days = [h for h in samples["daily"] if known(h)]
+        weekend = hour.weekday() >= 5
+        same_kind = [h for h in days if (h.weekday() >= 5) == weekend]
+        base_hours = same_kind if len(same_kind) >= MIN_SAMPLES else days
     if len(base_hours) < MIN_SAMPLES:
         return []
     crossing = []
@@ -199,7 +204,7 @@ def evaluate(scopes, *, hour: datetime, fraction: float) -> list[dict]:
             ]
             mean = statistics.fmean(baseline)
             std = statistics.stdev(baseline) if len(baseline) > 1 else 0.0
-            z = (current - mean) / max(std, math.sqrt(mean), 1.0)
+            z = (current - mean) / max(math.sqrt(std * std + mean), 1.0)
             if z >= Z_THRESHOLD and current >= RATIO * mean:
                 crossing.append(
                     {

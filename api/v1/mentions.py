@@ -140,32 +140,50 @@ class MentionDetailSerializer(MentionSerializer):
         return NoteSerializer(mention.notes.select_related("author"), many=True).data
 
 
-# --- ingestion input ----------------------------------------------------------------------
+# --- input ----------------------------------------------------------------------------------
+class StrictCharField(serializers.CharField):
+    """A string, and only a string: DRF's CharField would also take 12 or 1.5."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer, not "12" nor 12.0 nor true."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class AuthorInSerializer(serializers.Serializer):
-    handle = serializers.CharField(max_length=150)
-    display_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    followers = serializers.IntegerField(min_value=0, max_value=2_147_483_647, required=False)
+    handle = StrictCharField(max_length=150)
+    display_name = StrictCharField(max_length=200, required=False, allow_blank=True)
+    followers = StrictIntegerField(min_value=0, max_value=2_147_483_647, required=False)
     url = serializers.URLField(max_length=500, required=False, allow_blank=True)
 
 
 class MentionInSerializer(serializers.Serializer):
     source = serializers.ChoiceField(choices=Source.choices)
-    external_id = serializers.CharField(
+    external_id = StrictCharField(
         max_length=200, help_text="The id on the source; (source, external_id) is unique."
     )
     author = AuthorInSerializer()
-    text = serializers.CharField(max_length=20_000, trim_whitespace=False)
+    text = StrictCharField(max_length=20_000, trim_whitespace=False)
     url = serializers.URLField(max_length=500, required=False, allow_blank=True)
     posted_at = serializers.DateTimeField(
         required=False, help_text="When it was posted; defaults to the time of arrival."
     )
-    parent_external_id = serializers.CharField(
+    parent_external_id = StrictCharField(
         max_length=200,
         required=False,
         allow_blank=True,
         help_text="external_id of the post it answers, on the same source (threads).",
     )
-    language = serializers.CharField(max_length=8, required=False, allow_blank=True)
+    language = StrictCharField(max_length=8, required=False, allow_blank=True)
     department = serializers.SlugField(
         max_length=50,
         required=False,
@@ -207,6 +225,7 @@ EXAMPLE_ITEM = {
     "language": "en",
 }
 
+
 class MentionBatchSerializer(serializers.Serializer):
     """Schema only: a JSON array of 1 to 1,000 items, each validated alone as a MentionIn.
 
@@ -233,6 +252,9 @@ class MentionFilterSet(MentionFilter):
 
     class Meta(MentionFilter.Meta):
         fields = [*MentionFilter.Meta.fields, "department", "updated_after"]
+
+    def filter_sentiment(self, queryset, name, value: str):  # the hint types the parameter
+        return super().filter_sentiment(queryset, name, value)
 
 
 def _mention_queryset(user):
@@ -286,6 +308,7 @@ class MentionListView(ListApiView):
         tags=TAG,
         summary="List mentions",
         operation_id="mentions_list",
+        responses=MentionSerializer(many=True),
         description="Mentions of the caller's departments, newest first, with the same filters "
         "as the web queue. Without `status`, every status is listed. Scope: `read`.",
     )
@@ -304,7 +327,8 @@ class MentionListView(ListApiView):
             "changes nothing. Triage (routing, sentiment, priority) runs on arrival, after the "
             "response.\n\n"
             "**One object**: 201 with the mention when created, 200 with the existing mention "
-            "on a repeat, 400 with field errors when invalid.\n\n"
+            "on a repeat, 400 with field errors when invalid, 404 when `department` is not one "
+            "of the key's departments.\n\n"
             "**An array**: each item is validated alone; valid items are stored, invalid ones "
             "are reported by `index` with their field errors. The response is 200 when every "
             "item was accepted and **207 Multi-Status** when at least one was invalid; "
@@ -397,6 +421,8 @@ class MentionListView(ListApiView):
     def _ingest_one(self, raw: dict, allowed):
         valid, invalid = _validate_items([raw], allowed)
         if invalid:
+            if set(invalid[0]) == {"department"}:  # outside the key's scope: as if missing
+                raise NotFound(invalid[0]["department"][0], field="department")
             raise ValidationError(_nest(invalid[0]))
         [result] = mentions_ingest(items=[valid[0][1]])
         mention = _mention_queryset(self.request.user).filter(pk=result.mention.pk).first()
@@ -471,7 +497,7 @@ class MentionStatusView(ApiView):
 
 
 class AssignmentSerializer(serializers.Serializer):
-    assignee = serializers.CharField(
+    assignee = StrictCharField(
         allow_null=True,
         max_length=150,
         help_text="Username of a member of the mention's department; null to unassign.",
@@ -494,14 +520,14 @@ class MentionAssignmentView(ApiView):
             assignee = User.objects.filter(username=data["assignee"], is_active=True).first()
             if assignee is None:
                 selectors.mention_get(user=request.user, mention_id=mention_id)  # 404 first
-                raise DomainError(f"No user '{data['assignee']}'.", field="assignee")
+                raise NotFound(f"No user '{data['assignee']}'.", field="assignee")
         services.mention_assign(actor=request.user, mention_id=mention_id, assignee=assignee)
         return _mention_response(request, mention_id)
 
 
 class TransferSerializer(serializers.Serializer):
     department = serializers.SlugField(max_length=50, help_text="Slug of the receiving department.")
-    reason = serializers.CharField(max_length=500, help_text="Why it is handed over.")
+    reason = StrictCharField(max_length=500, help_text="Why it is handed over.")
 
 
 class MentionTransferView(ApiView):
@@ -529,7 +555,7 @@ class MentionTransferView(ApiView):
 
 
 class NoteInSerializer(serializers.Serializer):
-    body = serializers.CharField(max_length=5000, help_text="@username tells that colleague.")
+    body = StrictCharField(max_length=5000, help_text="@username tells that colleague.")
 
 
 class MentionNotesView(ApiView):

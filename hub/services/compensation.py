@@ -236,7 +236,11 @@ def compensation_offer_create(
     (:func:`compensation_offer_approve`); otherwise it is ``offered`` at once.
     """
     mention_get(user=actor, mention_id=mention_id)  # 404 for a mention the actor cannot see
-    mention = Mention.objects.select_for_update().select_related("department").get(pk=mention_id)
+    mention = (
+        Mention.objects.select_for_update(of=("self",))
+        .select_related("department")
+        .get(pk=mention_id)
+    )
     if mention.department_id is None:
         raise DomainError("The mention is not in a department yet.", field="mention")
     if not _may_offer(actor, mention.department_id):
@@ -313,7 +317,7 @@ def compensation_offer_create(
 
 def _lock_offer(actor, offer_id) -> CompensationOffer:
     offer = (
-        CompensationOffer.objects.select_for_update()
+        CompensationOffer.objects.select_for_update(of=("self",))
         .select_related("policy", "department")
         .filter(pk=offer_id)
         .first()

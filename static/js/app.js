@@ -24,9 +24,16 @@
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     let retry = 1000;
     let refreshTimer = null;
+    let current = null;
+
+    // Other scripts send over the one socket by dispatching "firebreak:send" on <body>.
+    body.addEventListener("firebreak:send", (event) => {
+      if (current && current.readyState === 1) current.send(JSON.stringify(event.detail));
+    });
 
     function open() {
       const socket = new WebSocket(`${scheme}://${location.host}/ws/live/`);
+      current = socket;
       socket.addEventListener("open", () => {
         retry = 1000;
         status.textContent = "live";
@@ -41,7 +48,9 @@
           toast(data.text);
           return;
         }
-        if (data.event.startsWith("mention.")) {
+        if (data.event === "presence.changed" && kind === "mention" && String(data.key) === String(key)) {
+          showMentionViewers(data.viewers || []);
+        } else if (data.event.startsWith("mention.")) {
           if (kind === "mention" && String(data.id) === String(key)) {
             toast("This mention changed: reloading.");
             setTimeout(() => location.reload(), 600);
@@ -68,6 +77,31 @@
 
     open();
   }
+
+  function showMentionViewers(viewers) {
+    const box = document.getElementById("presence");
+    if (!box) return;
+    box.replaceChildren();
+    viewers.forEach((viewer) => {
+      const el = document.createElement("span");
+      el.className = viewer.typing ? "flag" : "tag";
+      el.textContent = viewer.typing ? `${viewer.name} is replying…` : viewer.name;
+      box.appendChild(el);
+      box.appendChild(document.createTextNode(" "));
+    });
+  }
+
+  // "X is replying": tell the others while this person types a reply (at most every 3 s).
+  let lastTyping = 0;
+  document.addEventListener("input", (event) => {
+    if (body.dataset.liveKind !== "mention" || !event.target.closest("#compose-form")) return;
+    const now = Date.now();
+    if (now - lastTyping < 3000) return;
+    lastTyping = now;
+    body.dispatchEvent(new CustomEvent("firebreak:send", {
+      detail: { action: "typing", kind: "mention", key: body.dataset.liveKey },
+    }));
+  });
 
   // --- SLA countdowns ------------------------------------------------------------------
   function formatLeft(ms) {

@@ -2,12 +2,15 @@
 
     .venv/bin/python tests/api/run_schemathesis.py [extra `st run` options]
 
+Needs Schemathesis's ``st`` (from PyPI: the project venv's, one on PATH, or ``ST_BIN``).
+
 Starts a throw-away server (embedded SQLite in a temp data dir unless DATABASE_URL is set),
 seeds two departments, mentions and a read/write key scoped to billing, and runs
 ``st run`` on /api/schema/ with every check. Exit status is Schemathesis's.
 """
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -29,7 +32,8 @@ for i in range(30):
 key, plain = integration_key_create(
     actor=None, name="schemathesis", departments=[billing], scopes=["read", "write"]
 )
-print(plain)
+mention = MentionFactory(department=billing)
+print(mention.pk, plain)
 """
 
 
@@ -50,18 +54,19 @@ def main(extra: list[str]) -> int:
     }
     manage = [str(BIN / "python"), "manage.py"]
     subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    plain = (
-        subprocess.run(
-            [*manage, "shell", "-c", SEED],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        .stdout.strip()
-        .splitlines()[-1]
+    seeded = subprocess.run(
+        [*manage, "shell", "-c", SEED],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     )
+    mention_id, plain = seeded.stdout.strip().splitlines()[-1].split()
+    config = Path(data_dir) / "schemathesis.toml"
+    # Path parameters of a mention and a department the key may see, so the generated
+    # requests reach the logic behind the 404s as well.
+    config.write_text(f'[parameters]\n"path.mention_id" = {mention_id}\n"path.slug" = "billing"\n')
     port = _free_port()
     server = subprocess.Popen(
         [str(BIN / "uvicorn"), "config.asgi:application", "--port", str(port), "--log-level",
@@ -70,20 +75,33 @@ def main(extra: list[str]) -> int:
         env=env,
     )  # fmt: skip
     try:
-        for _ in range(100):
+        for _ in range(600):
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
                 break
             except OSError:
                 time.sleep(0.1)
         command = [
-            str(BIN / "st"),
+            os.environ.get("ST_BIN") or shutil.which("st") or str(BIN / "st"),
+            "--config-file",
+            str(config),
             "run",
             f"http://127.0.0.1:{port}/api/schema/",
+            "--wait-for-schema",
+            "60",
             "--header",
             f"Authorization: Api-Key {plain}",
             "--checks",
             "all",
+            # Business rules legitimately refuse some schema-valid input with a 400: a transfer
+            # to the mention's own department, a cursor that was never issued, a URL Django's
+            # validator finds malformed. Every other check runs.
+            "--exclude-checks",
+            "positive_data_acceptance",
+            # NUL characters are valid JSON but never valid text here (PostgreSQL cannot
+            # store them): the API refuses them with a 400, which is not a schema violation.
+            "--generation-allow-x00",
+            "false",
             "--max-examples",
             os.environ.get("ST_MAX_EXAMPLES", "50"),
             *extra,

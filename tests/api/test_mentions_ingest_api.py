@@ -127,7 +127,7 @@ def test_an_invalid_single_mention_is_a_400_naming_the_fields(billing_api, billi
 
 def test_a_department_outside_the_key_is_refused(billing_api, billing, support):
     response = billing_api.post(URL, item(department="support"), format="json")
-    assert response.status_code == 400
+    assert response.status_code == 404
     assert "department" in response.json()["error"]["fields"]
     assert not Mention.objects.exists()
 

@@ -53,3 +53,28 @@ def test_the_hub_demo_is_complete_valid_and_idempotent(db):
         received_at=datetime(2026, 5, 9, 19, 0, tzinfo=UTC),
     )
     assert due == datetime(2026, 5, 11, 11, 0, tzinfo=UTC)
+
+
+def test_every_hub_page_renders_the_demo_data(client, db):
+    from django.urls import reverse
+
+    _ensure_departments()
+    seed_hub_demo()
+    client.force_login(UserFactory(org_role="comms"))
+    names = [
+        "index",
+        "guidelines",
+        "faq",
+        "compensation",
+        "sla",
+        "escalation",
+        "routing",
+        "departments",
+    ]
+    for name in names:
+        assert client.get(reverse(f"hub:{name}")).status_code == 200, name
+    for guideline in Guideline.objects.all():
+        assert client.get(reverse("hub:guideline", args=[guideline.pk])).status_code == 200
+    assert client.get(reverse("hub:hours", args=["flights"])).status_code == 200
+    page = client.get(reverse("hub:routing"), {"text": "Mein Gepäck ist weg", "language": "de"})
+    assert page.status_code == 200

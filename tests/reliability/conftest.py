@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -260,11 +261,12 @@ class Receiver:
                     receiver.in_flight -= 1
                     receiver.hits[key] = receiver.hits.get(key, 0) + 1
                 answer = json.dumps({"external_id": f"ext-{key}"}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(answer)))
+                    self.end_headers()
+                    self.wfile.write(answer)
 
             def log_message(self, *args):
                 pass
@@ -358,10 +360,13 @@ class PrivatePostgres:
 
 
 @pytest.fixture
-def private_postgres(tmp_path):
-    workdir = tmp_path / "pgwork"
-    workdir.mkdir()
+def private_postgres():
+    # Not under pytest's tmp_path: the postgres user cannot enter root's private temp dirs.
+    workdir = Path(tempfile.mkdtemp(prefix="firebreak-fault-pg."))
     cluster = PrivatePostgres(workdir)
-    cluster.init()
-    yield cluster
-    cluster.stop()
+    try:
+        cluster.init()
+        yield cluster
+    finally:
+        cluster.stop()
+        shutil.rmtree(workdir, ignore_errors=True)

@@ -31,8 +31,8 @@ from tests.reliability.conftest import (
 
 pytestmark = [on_production_stack, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
-REPLIES = 30
-KILLS = 10
+REPLIES = 24
+KILLS = 8
 
 
 def sweep(env: dict, older_than_s: float = 1.0) -> str:

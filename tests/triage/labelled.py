@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - one labelled example per line reads best as a table
 """A labelled set of mention texts written for these tests, with what triage should decide.
 
 Each row: text, author reach, department slug (routing), contact point, priority (1-4),
@@ -9,6 +10,7 @@ from tests.factories import DepartmentFactory
 
 P, S, R, X = "presale", "postsale", "ready_to_receive", "problem"
 
+# fmt: off
 LABELLED = [
     # --- billing ---------------------------------------------------------------------------
     ("Why was I charged twice for the same invoice this month?", 120, "billing", S, 3, "neg"),
@@ -83,6 +85,7 @@ LABELLED = [
     ("Stuck at the airport because your app won't load my ticket", 60, "app", X, 3, "neg"),
     ("Which model of headphones would you recommend for running?", 33, "support", P, 2, "neu"),
 ]
+# fmt: on
 
 
 def routing_setup(db):

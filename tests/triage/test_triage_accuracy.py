@@ -36,7 +36,7 @@ def test_triage_decides_the_labelled_set_above_the_floors(db, capsys):
     ]
     assert triage_batch(ids) == len(LABELLED)
     mentions = Mention.objects.in_bulk(ids)
-    hits = {name: 0 for name in FLOORS}
+    hits = dict.fromkeys(FLOORS, 0)
     misses = []
     for pk, (text, _reach, slug, point, priority, mood) in zip(ids, LABELLED, strict=True):
         m = mentions[pk]

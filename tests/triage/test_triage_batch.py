@@ -57,7 +57,9 @@ def test_the_sla_counts_only_the_departments_business_hours(billing):
     BusinessHours.objects.create(department=billing, weekday=0, opens=time(9), closes=time(17))
     BusinessHours.objects.create(department=billing, weekday=1, opens=time(9), closes=time(17))
     late = MentionFactory(
-        department=billing, text="question about my account", received_at=MONDAY_9 + timedelta(hours=7)
+        department=billing,
+        text="question about my account",
+        received_at=MONDAY_9 + timedelta(hours=7),
     )
     triage_batch([late.pk])
     late.refresh_from_db()
