@@ -9,8 +9,9 @@ from replies.models import Reply
 from tests.factories import MentionFactory
 
 
-def test_compensation_over_the_limit_goes_through_comms_and_is_sent(page, login, agent, comms,
-                                                                   billing):
+def test_compensation_over_the_limit_goes_through_comms_and_is_sent(
+    page, login, agent, comms, billing
+):
     DepartmentPolicy.objects.create(department=billing)
     CompensationPolicy.objects.create(name="Goodwill voucher", kind="voucher", unit="money")
     DiscretionLimit.objects.create(role="agent", amount=Decimal("50"))

@@ -334,7 +334,10 @@ class PrivatePostgres:
         )  # fmt: skip
 
     def restart(self) -> None:
-        self._run(str(self.bin / "pg_ctl"), "-D", str(self.dir), "-m", "fast", "-w", "restart")
+        self._run(
+            str(self.bin / "pg_ctl"), "-D", str(self.dir), "-l", str(self.sockets / "pg.log"),
+            "-m", "fast", "-w", "restart",
+        )  # fmt: skip
 
     def stop(self) -> None:
         with contextlib.suppress(subprocess.CalledProcessError):
