@@ -295,6 +295,16 @@ def main() -> int:
         deadline = time.time() + 10
         while len(listener.alerts) == alerts_before and time.time() < deadline:
             time.sleep(0.05)
+
+        # 3. one bulk batch of 1,000 (backfill from a month ago: no baseline, no verdict)
+        wait_triaged()
+        old = datetime.now(UTC) - timedelta(days=30)
+        backfill = ordinary_hour(rng, old, old + timedelta(hours=1), counter)
+        while len(backfill) < 1000:
+            backfill += ordinary_hour(rng, old, old + timedelta(hours=1), counter)
+        _, answered, _ = post(url, key, backfill[:1000])
+        batch_ms = (wait_triaged() - answered) * 1000
+        log(f"a batch of 1,000 triaged {batch_ms:.0f} ms after its ingest answered")
         listener.stop.set()
         listener.join(5)
         browser.close()
@@ -316,6 +326,7 @@ def main() -> int:
         "false_alerts": false_alerts,
         "missed": missed,
         "triage_per_s": round(triage_per_s, 1),
+        "batch_1000_triage_ms": round(batch_ms),
         "week_mentions": sent,
         "burst_mentions_sent": n,
     }

@@ -46,8 +46,12 @@ def _send(groups: list[str], message: dict) -> None:
 
 
 def publish(event_type: str, payload: dict, *, groups: list[str]) -> None:
+    """Push to open browsers on commit, and to outbound webhook subscribers (same commit)."""
+    from api.webhooks import enqueue  # deferred: the api app imports core at load time
+
     message = {"type": "live.event", "event": event_type, "payload": payload}
     transaction.on_commit(lambda: _send(list(groups), message))
+    enqueue(event_type, payload, payload.get("department_id"))
 
 
 # --- presence: who is looking at an incident or a mention, and who is replying -------------

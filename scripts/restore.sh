@@ -24,8 +24,7 @@ case "$URL" in
     DB=${DB:-$DATA_DIR/firebreak.sqlite3}
     sqlite3 "$FILE" "PRAGMA integrity_check" | grep -qx ok || { echo "$FILE is damaged" >&2; exit 1; }
     [ -f "$DB" ] && cp "$DB" "$DB.before-restore"
-    rm -f "$DB-wal" "$DB-shm"
-    sqlite3 "$FILE" ".backup '$DB'"
+    sqlite3 "$DB" ".restore '$FILE'"   # through SQLite, so its WAL stays consistent
     ;;
   *)
     echo "unsupported DATABASE_URL: ${URL%%://*}://..." >&2

@@ -110,6 +110,7 @@ def main(extra: list[str]) -> int:
     finally:
         server.terminate()
         server.wait(timeout=10)
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":

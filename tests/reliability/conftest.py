@@ -29,9 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
 on_production_stack = pytest.mark.skipif(
-    not (
-        os.environ.get("DATABASE_URL", "").startswith("postgres") and os.environ.get("REDIS_URL")
-    ),
+    not (os.environ.get("DATABASE_URL", "").startswith("postgres") and os.environ.get("REDIS_URL")),
     reason="needs DATABASE_URL (PostgreSQL) and REDIS_URL (run under scripts/with-services.sh)",
 )
 
@@ -211,9 +209,10 @@ class PrivateRedis:
         self.proc.start()
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
-            with contextlib.suppress(OSError), socket.create_connection(
-                ("127.0.0.1", self.port), timeout=0.5
-            ) as sock:
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock,
+            ):
                 sock.sendall(b"PING\r\n")
                 if sock.recv(16).startswith(b"+PONG"):
                     return
@@ -304,7 +303,7 @@ class PrivatePostgres:
         self.as_root = os.geteuid() == 0
         if self.as_root:
             shutil.chown(workdir, "postgres")
-            os.chmod(workdir, 0o755)
+            os.chmod(workdir, 0o755)  # noqa: S103 - the postgres user must enter it
 
     def _run(self, *command: str, **kwargs) -> subprocess.CompletedProcess:
         prefix = ["runuser", "-u", "postgres", "--"] if self.as_root else []
@@ -317,9 +316,7 @@ class PrivatePostgres:
         return f"postgres://firebreak@127.0.0.1:{self.port}/firebreak"
 
     def init(self) -> None:
-        self._run(
-            str(self.bin / "initdb"), "-D", str(self.dir), "-U", "firebreak", "--auth=trust"
-        )
+        self._run(str(self.bin / "initdb"), "-D", str(self.dir), "-U", "firebreak", "--auth=trust")
         self.start()
         self._run(
             str(self.bin / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U",

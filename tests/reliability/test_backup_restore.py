@@ -4,6 +4,7 @@ import os
 import sqlite3
 import subprocess
 import uuid
+from contextlib import closing
 
 import psycopg
 import pytest
@@ -26,7 +27,7 @@ def test_an_embedded_sqlite_database_is_backed_up_and_restored(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["FIREBREAK_DATA_DIR"] = str(tmp_path)
     database = tmp_path / "firebreak.sqlite3"
-    with sqlite3.connect(database) as db:
+    with closing(sqlite3.connect(database)) as db, db:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("CREATE TABLE mention (id INTEGER PRIMARY KEY, text TEXT)")
         db.executemany("INSERT INTO mention (text) VALUES (?)", [(f"m{n}",) for n in range(50)])
@@ -34,13 +35,13 @@ def test_an_embedded_sqlite_database_is_backed_up_and_restored(tmp_path):
     backup = script("backup.sh", env=env)
     assert backup.startswith(str(tmp_path / "backups")) and os.path.getsize(backup) > 0
 
-    with sqlite3.connect(database) as db:
+    with closing(sqlite3.connect(database)) as db, db:
         db.execute("DELETE FROM mention WHERE id > 10")
     with pytest.raises(subprocess.CalledProcessError):
         script("restore.sh", backup, env=env)  # refuses without --yes
     script("restore.sh", backup, "--yes", env=env)
 
-    with sqlite3.connect(database) as db:
+    with closing(sqlite3.connect(database)) as db:
         assert db.execute("SELECT count(*) FROM mention").fetchone() == (50,)
 
 

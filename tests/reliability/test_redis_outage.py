@@ -19,7 +19,6 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 from django.utils import timezone
-
 from rest_framework.test import APIClient
 
 from api.services import integration_key_create

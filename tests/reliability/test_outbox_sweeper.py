@@ -1,0 +1,59 @@
+"""The outbox: enqueueing never fails a committed write; the sweeper picks up stale work."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from core import outbox
+from replies.models import DeliveryAttempt, Reply, ReplyState
+from spokes.models import Mention
+from tests.factories import MentionFactory
+
+
+class BrokenBroker:
+    name = "replies.tasks.deliver_reply"
+
+    def apply_async(self, *args, **kwargs):
+        raise ConnectionRefusedError("broker down")
+
+
+def test_a_broker_failure_after_commit_is_logged_not_raised(
+    db, django_capture_on_commit_callbacks, caplog
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        outbox.enqueue_on_commit(BrokenBroker(), 42)
+    assert "the sweeper will retry" in caplog.text
+
+
+@pytest.fixture
+def stale_reply(agent, billing):
+    reply = Reply.objects.create(
+        mention=MentionFactory(department=billing),
+        author=agent,
+        text="On its way",
+        state=ReplyState.QUEUED,
+        queued_at=timezone.now(),
+    )
+    Reply.objects.filter(pk=reply.pk).update(updated_at=timezone.now() - timedelta(minutes=10))
+    return reply
+
+
+def test_a_reply_left_queued_is_delivered_by_the_sweep(stale_reply):
+    assert outbox.sweep_pending_work() == {"triage": 0, "delivery": 1}
+    stale_reply.refresh_from_db()
+    assert stale_reply.state == ReplyState.SENT
+    assert DeliveryAttempt.objects.filter(reply=stale_reply, ok=True).count() == 1
+    assert outbox.sweep_pending_work() == {"triage": 0, "delivery": 0}  # nothing left
+
+
+def test_a_recently_attempted_reply_is_left_to_its_own_retry(stale_reply):
+    Reply.objects.filter(pk=stale_reply.pk).update(updated_at=timezone.now())
+    assert outbox.sweep_pending_work() == {"triage": 0, "delivery": 0}
+
+
+def test_an_untriaged_mention_is_triaged_by_the_sweep(billing):
+    mention = MentionFactory(department=billing, received_at=timezone.now() - timedelta(minutes=10))
+    assert mention.triaged_at is None
+    assert outbox.sweep_pending_work()["triage"] == 1
+    assert Mention.objects.get(pk=mention.pk).triaged_at is not None
