@@ -3,6 +3,7 @@
 import secrets
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.db import transaction
 from guardian.shortcuts import assign_perm
 
@@ -11,6 +12,8 @@ from api.models import SCOPES, WEBHOOK_EVENTS, IntegrationKey, WebhookSubscripti
 from core.errors import DomainError, PermissionDenied
 
 User = get_user_model()
+
+DECIDE_REPLY = "decide_reply"  # replies.Reply Meta permission
 
 # What a key's service account may do in each of its departments, by scope.
 SCOPE_PERMISSIONS = {
@@ -39,9 +42,23 @@ def _provision_service_account(key: IntegrationKey) -> User:
     for department in key.departments.all():
         for codename in codenames:
             assign_perm(f"spokes.{codename}", user, department)
+    _sync_decide_permission(key, user)
     key.user = user
     key.save(update_fields=["user"])
     return user
+
+
+def _sync_decide_permission(key: IntegrationKey, user: User) -> None:
+    """An active key with the approve scope may decide on replies: a global capability.
+
+    Which replies stays scoped by the key's departments (selectors); the permission only says
+    the account may approve or reject what it can see. Revoked keys lose it.
+    """
+    permission = Permission.objects.get(content_type__app_label="replies", codename=DECIDE_REPLY)
+    if key.has_scope("approve") and not key.revoked:
+        user.user_permissions.add(permission)
+    else:
+        user.user_permissions.remove(permission)
 
 
 def integration_key_service_account(key: IntegrationKey) -> User:
@@ -101,6 +118,7 @@ def integration_key_revoke(*, actor, key: IntegrationKey) -> None:
     key.save(update_fields=["revoked"])
     if key.user_id:
         User.objects.filter(pk=key.user_id).update(is_active=False)
+        _sync_decide_permission(key, key.user)
     audit(actor=actor, action="api_key.revoked", target=None, data={"prefix": key.prefix})
 
 

@@ -4,6 +4,7 @@ A fixed window per key: one atomic ``incr`` per request, so the count holds acro
 process. A refused request gets 429 with ``Retry-After`` set to the seconds left in the window.
 """
 
+import logging
 import time
 
 from django.core.cache import cache
@@ -11,6 +12,8 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
 from api.authentication import integration_key
+
+log = logging.getLogger("firebreak.api")
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -48,14 +51,18 @@ class IntegrationKeyThrottle(BaseThrottle):
         now = time.time()
         window = int(now // period)
         cache_key = f"api-throttle:{self.get_ident(request)}:{period}:{window}"
-        if cache.add(cache_key, 1, timeout=period + 1):
-            count = 1
-        else:
-            try:
-                count = cache.incr(cache_key)
-            except ValueError:  # expired between add and incr
-                cache.add(cache_key, 1, timeout=period + 1)
+        try:
+            if cache.add(cache_key, 1, timeout=period + 1):
                 count = 1
+            else:
+                try:
+                    count = cache.incr(cache_key)
+                except ValueError:  # expired between add and incr
+                    cache.add(cache_key, 1, timeout=period + 1)
+                    count = 1
+        except Exception:  # the shared cache is down: serve rather than fail every request
+            log.warning("throttle cache unavailable; request allowed")
+            return True
         if count > limit:
             self._wait = max(1, int((window + 1) * period - now + 0.999))
             return False

@@ -28,7 +28,6 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
 from django.db.models import Q
 
 from api.models import WEBHOOK_EVENTS, WebhookDelivery, WebhookSubscription
@@ -215,11 +214,9 @@ def enqueue(event_type: str, payload: dict, department_id: int | None = None) ->
     )
     ids = [str(d.pk) for d in deliveries]
 
-    def send():
-        from api.tasks import deliver_webhook
+    from api.tasks import deliver_webhook
+    from core.outbox import enqueue_on_commit
 
-        for delivery_id in ids:
-            deliver_webhook.delay(delivery_id)
-
-    transaction.on_commit(send)
+    for delivery_id in ids:
+        enqueue_on_commit(deliver_webhook, delivery_id)
     return deliveries

@@ -168,9 +168,11 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+OUTBOX_SWEEP_AFTER = env.int("OUTBOX_SWEEP_AFTER", default=300)
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.tasks.record_heartbeat", "schedule": 30.0},
+    "outbox-sweep": {"task": "core.sweep_pending_work", "schedule": 60.0},
     "sla-timers": {"task": "spokes.tasks.sla_timers", "schedule": 30.0},
 }
 
@@ -285,7 +287,7 @@ SPECTACULAR_SETTINGS = {
         "**Authentication**: `Authorization: Api-Key <key>` (keys are created by administrators, "
         "shown once, scoped to departments and to the scopes `read`, `write`, `approve`). A key "
         "sees only its departments' data: anything else is a 404.\n\n"
-        "**Errors** always have the shape `{\"error\": {\"code\", \"message\", \"fields\"}}`."
+        '**Errors** always have the shape `{"error": {"code", "message", "fields"}}`.'
         "\n\n**Limits**: requests per key per minute; a 429 carries `Retry-After`."
     ),
     "VERSION": "1.0.0",

@@ -41,8 +41,10 @@ def _send(groups: list[str], message: dict) -> None:
     for group in groups:
         try:
             async_to_sync(layer.group_send)(group, message)
-        except Exception:  # a lost live event must never break the write that caused it
-            log.exception("live event %s to %s not delivered", message.get("type"), group)
+        except Exception as exc:  # a lost live event must never break the write that caused it
+            # Clients refetch on reconnect; one line per event, not a traceback per group.
+            log.warning("live event %s not delivered (%s): %s", message.get("event"), group, exc)
+            return
 
 
 def publish(event_type: str, payload: dict, *, groups: list[str]) -> None:

@@ -87,6 +87,7 @@ class Reply(models.Model):
             ),
             models.Index(fields=["mention", "state"], name="reply_mention_state"),
         ]
+        permissions = [("decide_reply", "Approve or reject replies")]
 
     def __str__(self) -> str:
         return f"Reply {self.pk} on mention {self.mention_id} ({self.state})"

@@ -10,6 +10,7 @@ from accounts.audit import audit
 from core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from core.events import department_group, hub_group, mention_group, publish, user_group
 from core.notifications import notify
+from core.outbox import enqueue_on_commit
 from hub import rendering
 from replies import rules
 from replies.models import EDITABLE, DeliveryAttempt, Reply, ReplyKind, ReplyState
@@ -89,7 +90,11 @@ def _lock_reply(*, actor, reply_id) -> Reply:
     if mention_id is None:
         raise NotFound("No such reply.")
     mention_get(user=actor, mention_id=mention_id)  # NotFound for foreign departments
-    return Reply.objects.select_for_update().select_related("mention", "author").get(pk=reply_id)
+    return (
+        Reply.objects.select_for_update(of=("self",))
+        .select_related("mention", "author")
+        .get(pk=reply_id)
+    )
 
 
 def _require_work(actor, mention: Mention) -> None:
@@ -98,7 +103,9 @@ def _require_work(actor, mention: Mention) -> None:
 
 
 def _require_comms(actor) -> None:
-    if not actor.is_central_comms:
+    """Deciding is a capability (central comms, or an approve-scoped API key's account);
+    which replies one may decide on stays scoped by departments through mention_get."""
+    if not (actor.is_central_comms or actor.has_perm("replies.decide_reply")):
         raise PermissionDenied("Only central communications decides on replies.")
 
 
@@ -347,7 +354,6 @@ def reply_reject(*, actor, reply_id, comment: str = "") -> Reply:
 
 # --- delivery ----------------------------------------------------------------------------
 def _enqueue_delivery(reply: Reply) -> None:
-    from core.outbox import enqueue_on_commit
     from replies.tasks import deliver_reply
 
     enqueue_on_commit(deliver_reply, reply.pk)

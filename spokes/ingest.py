@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.events import department_group, publish
+from core.outbox import enqueue_on_commit
 from spokes.models import Author, Mention
 
 CHUNK = 500  # rows per INSERT: well inside SQLite's and PostgreSQL's parameter limits
@@ -189,7 +190,6 @@ def mentions_ingest(*, items: list[dict], departments_by_slug: dict | None = Non
 
         created_ids = [m.pk for m in created.values()]
         if created_ids:
-            from core.outbox import enqueue_on_commit
             from spokes.tasks import triage_mentions
 
             enqueue_on_commit(triage_mentions, created_ids)
