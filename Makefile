@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.synced
 
-.PHONY: run test test-postgres lint format ci bench-queue clean
+.PHONY: run test test-postgres lint format ci clean install \
+	bench-queue bench-insights bench-crisis bench-fanout bench-ingest bench-load
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +39,21 @@ ci:
 
 bench-queue: $(STAMP)
 	scripts/with-services.sh $(BIN)/python bench/queue.py
+
+bench-insights: $(STAMP)
+	scripts/with-services.sh $(BIN)/python bench/insights.py
+
+bench-crisis: $(STAMP)
+	scripts/with-services.sh $(BIN)/python bench/crisis.py
+
+bench-fanout: $(STAMP)
+	scripts/with-services.sh $(BIN)/python bench/fanout.py
+
+bench-ingest: $(STAMP)
+	scripts/with-services.sh $(BIN)/python bench/ingest.py
+
+bench-load: $(STAMP)
+	scripts/with-services.sh $(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) var

@@ -73,13 +73,31 @@ def _stale_queued_replies(cutoff) -> list[tuple[int, int]]:
     )
 
 
+def _stale_webhook_deliveries(cutoff) -> list[str]:
+    from django.db.models import Q
+
+    from api.models import DeliveryStatus, WebhookDelivery
+
+    return [
+        str(pk)
+        for pk in WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING)
+        .filter(
+            Q(next_attempt_at__lt=cutoff) | Q(next_attempt_at__isnull=True, created_at__lt=cutoff)
+        )
+        .order_by("created_at")
+        .values_list("id", flat=True)[:SWEEP_BATCH]
+    ]
+
+
 def sweep_pending_work(*, older_than: timedelta | None = None) -> dict[str, int]:
     """Re-enqueue stale pending work; returns how many items of each kind were sent."""
     from replies.tasks import MAX_RETRIES, deliver_reply
     from spokes.tasks import triage_mentions
 
     cutoff = timezone.now() - (older_than if older_than is not None else sweep_after())
-    sent = {"triage": 0, "delivery": 0}
+    from api.tasks import deliver_webhook
+
+    sent = {"triage": 0, "delivery": 0, "webhook": 0}
     untriaged = _stale_untriaged(cutoff)
     if untriaged and _send(triage_mentions, (untriaged,)):
         sent["triage"] = len(untriaged)
@@ -93,6 +111,10 @@ def sweep_pending_work(*, older_than: timedelta | None = None) -> dict[str, int]
             log.warning("could not re-enqueue delivery of reply %s", reply_id)
             break
         sent["delivery"] += 1
+    for delivery_id in _stale_webhook_deliveries(cutoff):
+        if not _send(deliver_webhook, (delivery_id,)):
+            break
+        sent["webhook"] += 1
     if any(sent.values()):
         log.info("swept pending work: %s", sent)
     return sent

@@ -40,16 +40,16 @@ def stale_reply(agent, billing):
 
 
 def test_a_reply_left_queued_is_delivered_by_the_sweep(stale_reply):
-    assert outbox.sweep_pending_work() == {"triage": 0, "delivery": 1}
+    assert outbox.sweep_pending_work() == {"triage": 0, "delivery": 1, "webhook": 0}
     stale_reply.refresh_from_db()
     assert stale_reply.state == ReplyState.SENT
     assert DeliveryAttempt.objects.filter(reply=stale_reply, ok=True).count() == 1
-    assert outbox.sweep_pending_work() == {"triage": 0, "delivery": 0}  # nothing left
+    assert outbox.sweep_pending_work() == {"triage": 0, "delivery": 0, "webhook": 0}  # nothing left
 
 
 def test_a_recently_attempted_reply_is_left_to_its_own_retry(stale_reply):
     Reply.objects.filter(pk=stale_reply.pk).update(updated_at=timezone.now())
-    assert outbox.sweep_pending_work() == {"triage": 0, "delivery": 0}
+    assert outbox.sweep_pending_work() == {"triage": 0, "delivery": 0, "webhook": 0}
 
 
 def test_an_untriaged_mention_is_triaged_by_the_sweep(billing):
@@ -57,3 +57,23 @@ def test_an_untriaged_mention_is_triaged_by_the_sweep(billing):
     assert mention.triaged_at is None
     assert outbox.sweep_pending_work()["triage"] == 1
     assert Mention.objects.get(pk=mention.pk).triaged_at is not None
+
+
+def test_a_webhook_delivery_lost_with_the_broker_is_sent_again(billing, monkeypatch):
+    from api.models import WebhookDelivery, WebhookSubscription
+
+    subscription = WebhookSubscription.objects.create(
+        department=billing,
+        url="https://hooks.example/firebreak",
+        events=["mention.created"],
+        secret="s",
+    )
+    stale = WebhookDelivery.objects.create(subscription=subscription, event="mention.created")
+    WebhookDelivery.objects.filter(pk=stale.pk).update(
+        created_at=timezone.now() - timedelta(hours=1)
+    )
+    WebhookDelivery.objects.create(subscription=subscription, event="mention.created")  # fresh
+    sent = []
+    monkeypatch.setattr(outbox, "_send", lambda task, args: sent.append((task.name, args)) or True)
+    assert outbox.sweep_pending_work()["webhook"] == 1
+    assert sent[-1][1] == (str(stale.pk),)
