@@ -12,6 +12,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -174,7 +175,19 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "core.tasks.record_heartbeat", "schedule": 30.0},
     "outbox-sweep": {"task": "core.sweep_pending_work", "schedule": 60.0},
     "sla-timers": {"task": "spokes.tasks.sla_timers", "schedule": 30.0},
+    "insights-rollups": {
+        "task": "insights.tasks.refresh_rollups",
+        "schedule": 300.0,
+        "kwargs": {"days": 2},
+    },
+    "insights-rollups-nightly": {
+        "task": "insights.tasks.refresh_rollups",
+        "schedule": crontab(hour=2, minute=15),
+        "kwargs": {"days": 90},
+    },
+    "insights-snapshots": {"task": "insights.tasks.refresh_snapshots", "schedule": 600.0},
 }
+INSIGHTS_CUSTOMER_BASE = env.int("INSIGHTS_CUSTOMER_BASE", default=2_000_000)
 
 # --- auth ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -86,6 +86,7 @@ class Reply(models.Model):
                 condition=models.Q(state="pending_approval"),
             ),
             models.Index(fields=["mention", "state"], name="reply_mention_state"),
+            models.Index(fields=["created_at"], name="reply_created"),
         ]
         permissions = [("decide_reply", "Approve or reject replies")]
 

@@ -46,6 +46,8 @@ def approval_reasons(*, reply: Reply, actor) -> list[str]:
     reasons = []
     if policy.require_approval_all:
         reasons.append(f"{department.name} requires approval for every reply.")
+    if "approval_required" in (mention.flags or []):
+        reasons.append("An escalation rule requires approval for this mention.")
     if is_incident_linked(mention):
         reasons.append("The mention is linked to an open incident.")
     threshold = policy.approval_reach_threshold

@@ -217,6 +217,19 @@ class Mention(models.Model):
             models.Index(fields=["sla_due_at"], name="mention_sla_due"),
             models.Index(fields=["author", "-posted_at"], name="mention_author_recent"),
             models.Index(
+                fields=["department", "received_at"],
+                include=[
+                    "source",
+                    "priority",
+                    "first_response_at",
+                    "resolved_at",
+                    "sla_due_at",
+                    "author",
+                    "reach",
+                ],
+                name="mention_insights_period",
+            ),
+            models.Index(
                 fields=["received_at"],
                 name="mention_untriaged",
                 condition=models.Q(triaged_at__isnull=True),

@@ -16,6 +16,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from core.bulk import bulk_update_rows
 from core.events import department_group, publish
 from hub import sla
 from hub.routing import load_router
@@ -143,7 +144,7 @@ def triage_batch(mention_ids: list[int], *, now: datetime | None = None) -> int:
             mention.sla_due_at = clock.due(
                 departments.get(mention.department_id), mention.priority, mention.received_at
             )
-        Mention.objects.bulk_update(mentions, UPDATED_FIELDS)
+        bulk_update_rows(mentions, UPDATED_FIELDS)
         Activity.objects.bulk_create(
             [
                 Activity(

@@ -136,3 +136,8 @@ def test_a_reply_over_the_channel_limit_names_the_field(agent, mention, policy):
     with pytest.raises(DomainError) as excinfo:
         services.reply_draft(actor=agent, mention_id=mention.pk, text="x" * 300)
     assert excinfo.value.field == "text"
+
+
+def test_an_escalation_rule_can_require_approval(agent, billing, policy):
+    flagged = MentionFactory(department=billing, flags=["approval_required"])
+    assert "escalation rule" in _send(agent, flagged).approval_reasons[0]
