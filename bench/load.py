@@ -75,6 +75,7 @@ FILLER = [
     "reply", "answer", "nobody", "finally", "twice",
 ]  # fmt: skip
 HANDLES = 5000  # distinct authors: some post more than once, as in a real storm
+CONNECTIONS = 128  # per web process, at most
 EVENTS = (b'"mention.triaged"', b'"mention.received"')
 
 
@@ -112,12 +113,24 @@ class Http:
     a small machine; this one only writes a prepared request and reads one answer.
     """
 
-    def __init__(self, host: str, port: int):
+    def __init__(self, host: str, port: int, connections: int):
         self.host, self.port = host, port
         self.idle: list[tuple] = []
         self.opened = 0
+        # At most this many requests in flight per server; the others wait their turn here
+        # (their latency still counts from the moment they were due).
+        self.slots = asyncio.Semaphore(connections)
 
-    async def request(self, raw: bytes, timeout: float) -> tuple[int, bytes]:
+    async def request(self, raw: bytes, timeout: float, queued: float) -> tuple[int, bytes]:
+        """Send once a connection is free (waiting at most ``queued`` s), then wait at most
+        ``timeout`` s for the answer."""
+        await asyncio.wait_for(self.slots.acquire(), max(0.001, queued))
+        try:
+            return await self._request(raw, timeout)
+        finally:
+            self.slots.release()
+
+    async def _request(self, raw: bytes, timeout: float) -> tuple[int, bytes]:
         conn = self.idle.pop() if self.idle else None
         if conn is None:
             conn = await asyncio.wait_for(asyncio.open_connection(self.host, self.port), timeout)
@@ -184,7 +197,7 @@ async def ingest(urls, key, rate, duration, run, slugs, warmup, timeout) -> dict
     servers = []
     for url in urls:
         parts = urllib.parse.urlsplit(url)
-        servers.append(Http(parts.hostname, parts.port))
+        servers.append(Http(parts.hostname, parts.port, CONNECTIONS))
     rnd = random.Random(run)
     total = int(rate * duration)
     records = []  # (n, status, mention id, latency ms from due time, from sending, error)
@@ -203,7 +216,8 @@ async def ingest(urls, key, rate, duration, run, slugs, warmup, timeout) -> dict
         sent = loop.time()
         status, mention_id, error = 0, None, None
         try:
-            status, answer = await server.request(raw_request(server, body), timeout)
+            queued = timeout - (loop.time() - due)
+            status, answer = await server.request(raw_request(server, body), timeout, queued)
             if 200 <= status < 300:
                 mention_id = json.loads(answer).get("id")
             else:
@@ -699,7 +713,7 @@ def run(args, stack, context, watchers, processes) -> dict:
     for thread in threads:
         thread.start()
     log(f"{args.rate:g} POSTs/s for {args.duration:g}s, {len(threads)} pagers")
-    if not mine.poll(args.duration + args.timeout + 120):
+    if not mine.poll(args.duration + 2 * args.timeout + 120):
         raise RuntimeError("the ingester did not finish in time")
     load = mine.recv()
     stop.set()

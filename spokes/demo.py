@@ -14,7 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from spokes import demo_content as content
-from spokes import services, triage
+from spokes import services
+from spokes.triage_service import triage_batch
 from spokes.models import Author, Department, Membership, Mention, Source, Status
 
 User = get_user_model()
@@ -133,9 +134,7 @@ def _seed_mentions(departments, rng: random.Random) -> int:
 
 
 def _create_mention(*, department, source, external_id, author, text, posted_at, parent=None):
-    score = triage.sentiment(text)
-    flags = triage.risk_flags(text)
-    received = posted_at + timedelta(seconds=30)
+    """Stored as ingestion stores it; the real triage (below) scores and times it."""
     return Mention.objects.create(
         source=source,
         external_id=external_id,
@@ -144,16 +143,10 @@ def _create_mention(*, department, source, external_id, author, text, posted_at,
         text=text,
         url=f"https://social.example/{source}/{external_id}",
         posted_at=posted_at,
-        received_at=received,
+        received_at=posted_at + timedelta(seconds=30),
         department=department,
         parent=parent,
         thread_root=(parent.thread_root or parent) if parent else None,
-        sentiment=score,
-        flags=flags,
-        contact_point=triage.contact_point(text, flags, score),
-        priority=triage.priority(reach=author.followers, score=score, flags=flags),
-        sla_due_at=received + timedelta(hours=1 if flags else 4),
-        triaged_at=received,
     )
 
 
@@ -195,6 +188,7 @@ def seed_demo(*, password: str | None = None, seed: int = 7) -> dict:
         created = 0
         if not Mention.objects.exists():
             created = _seed_mentions(departments, rng)
+            triage_batch(list(Mention.objects.values_list("pk", flat=True)))
             _work_some(departments, rng)
         seed_incident_demo()
     return {
@@ -203,4 +197,13 @@ def seed_demo(*, password: str | None = None, seed: int = 7) -> dict:
         "mentions_created": created,
         "password": password,
         "usernames": [u.username for u in people],
+        "logins": [
+            (
+                u.username,
+                u.get_org_role_display()
+                if u.org_role != "member"
+                else ", ".join(f"{m.role} in {m.department.name}" for m in u.memberships.all()),
+            )
+            for u in people
+        ],
     }

@@ -67,7 +67,9 @@ def _authors(items: list[dict]) -> dict[tuple, Author]:
     for item in items:
         wanted.setdefault((item["source"], item["author"]["handle"]), item["author"])
     found = {(a.source, a.handle): a for a in Author.objects.filter(_author_filter(wanted.keys()))}
-    missing = [key for key in wanted if key not in found]
+    # Sorted: concurrent batches sharing new authors then take the unique-index locks in the
+    # same order and queue behind each other instead of deadlocking.
+    missing = sorted(key for key in wanted if key not in found)
     if missing:
         _insert_ignoring_conflicts(
             Author,
@@ -94,6 +96,7 @@ def _authors(items: list[dict]) -> dict[tuple, Author]:
             author.followers = followers
             changed.append(author)
     if changed:
+        changed.sort(key=lambda author: author.pk)  # the same lock order in every batch
         Author.objects.bulk_update(changed, ["followers"])
     return found
 

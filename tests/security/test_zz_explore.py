@@ -65,6 +65,7 @@ def test_explore(world):
     t0 = time.time()
     for route in routes():
         for method in ("get", "post"):
+            t1=time.time()
             row = []
             for role, user in world.users.items():
                 c = Client()
@@ -103,5 +104,5 @@ def test_explore(world):
                         if "<" not in route:
                             break
                     row.append(f"{role}=" + "/".join(cells))
-            lines.append(f"{method.upper():4} {route:55} " + " ".join(row))
+            lines.append(f"{time.time()-t1:5.1f} {method.upper():4} {route:55} " + " ".join(row))
     open("/tmp/sec/explore.txt", "w").write("\n".join(lines) + f"\n{time.time() - t0:.1f}s\n")

@@ -19,5 +19,5 @@ class Command(BaseCommand):
             f"{result['mentions_created']} new mentions."
         )
         self.stdout.write(f"Demo logins (password: {result['password']}):")
-        for username in result["usernames"]:
-            self.stdout.write(f"  {username}")
+        for username, role in result["logins"]:
+            self.stdout.write(f"  {username:<22} {role}")
