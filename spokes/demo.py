@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from spokes import demo_content as content
 from spokes import services
-from spokes.triage_service import triage_batch
 from spokes.models import Author, Department, Membership, Mention, Source, Status
+from spokes.triage_service import triage_batch
 
 User = get_user_model()
 
