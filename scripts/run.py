@@ -25,6 +25,7 @@ def main() -> int:
         subprocess.Popen(
             [
                 str(BIN / "celery"),
+                "--quiet",
                 "-A",
                 "config",
                 "worker",
