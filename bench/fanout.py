@@ -40,6 +40,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -81,20 +82,34 @@ class SocketPool:
         self.last_other = 0.0
         self.closed = collections.Counter()  # sockets the server closed
         self.stopped = asyncio.Event()
+        self.tasks: set[asyncio.Task] = set()
 
     async def run(self):
         loop = asyncio.get_running_loop()
-        loop.add_reader(self.conn.fileno(), self._on_order)
+        # a thread of its own for the pipe: orders can be larger than the pipe's buffer, and a
+        # non-blocking read (the loop's add_reader) would see only part of them
+        threading.Thread(target=self._read_orders, args=(loop,), daemon=True).start()
         await self.stopped.wait()
 
-    def _on_order(self):
-        order, *args = self.conn.recv()
+    def _read_orders(self, loop):
+        while True:
+            try:
+                order = self.conn.recv()
+            except (EOFError, OSError):
+                order = ("stop",)
+            loop.call_soon_threadsafe(self._on_order, order)
+            if order[0] == "stop":
+                return
+
+    def _on_order(self, order):
+        order, *args = order
         if order == "stop":
             self.stopped.set()
-        elif order == "connect":
-            asyncio.ensure_future(self._connect(*args))
-        elif order == "close":
-            asyncio.ensure_future(self._close(*args))
+        elif order in ("connect", "close"):
+            work = self._connect(*args) if order == "connect" else self._close(*args)
+            task = asyncio.ensure_future(work)
+            self.tasks.add(task)  # the loop holds tasks only weakly
+            task.add_done_callback(self.tasks.discard)
         elif order == "quiet":
             self.conn.send(("quiet", sum(self.other.values()), time.monotonic() - self.last_other))
         elif order == "arrivals":

@@ -41,7 +41,7 @@ import time
 import urllib.parse
 from datetime import UTC, datetime, timedelta
 
-from bench.common import log, percentile
+from bench.common import log, percentile, process_cpu_ms
 from scripts.prodstack import ProdStack, production_env
 
 BATCH = 1000
@@ -291,15 +291,19 @@ def measure(stack, key: str, bodies: list[bytes], singles: list[bytes], rng) -> 
     total = len(bodies) * BATCH
     warm_up(stack.urls, key, rng)
     log(f"bulk: {len(bodies)} x {BATCH:,} mentions, {CLIENTS} concurrent clients")
+    web = [pid for name, pid in stack.pids.items() if name.startswith("web")]
     started_at = datetime.now(UTC)
+    cpu_before = process_cpu_ms(web)
     elapsed, samples, answers = run_clients(stack.urls, key, bodies, CLIENTS, (200,))
+    cpu_ms = process_cpu_ms(web) - cpu_before
     created = sum(json.loads(a)["created"] for a in answers)
     if created != total:
         raise RuntimeError(f"expected {total} created, the API reported {created}")
     mentions_per_s = total / elapsed
     p50, p95 = percentile(samples, 50), percentile(samples, 95)
     log(f"accepted {total:,} in {elapsed:.2f}s: {mentions_per_s:,.0f}/s, "
-        f"p50 {p50:.0f} ms, p95 {p95:.0f} ms")  # fmt: skip
+        f"p50 {p50:.0f} ms, p95 {p95:.0f} ms; web CPU {cpu_ms * BATCH / total:.0f} ms "
+        f"per 1,000")  # fmt: skip
     last = wait_triaged("bulk", total)
     triage_s = (last - started_at).total_seconds()
     triaged_per_s = total / triage_s
@@ -307,10 +311,13 @@ def measure(stack, key: str, bodies: list[bytes], singles: list[bytes], rng) -> 
         f"{triaged_per_s:,.0f}/s")  # fmt: skip
 
     log(f"single: {len(singles):,} POSTs, {SINGLE_CLIENTS} concurrent clients")
+    cpu_before = process_cpu_ms(web)
     single_s, single_samples, _ = run_clients(stack.urls, key, singles, SINGLE_CLIENTS, (201,))
+    cpu_ms = process_cpu_ms(web) - cpu_before
     single_per_s = len(singles) / single_s
     log(f"single: {single_per_s:,.0f}/s, p50 {percentile(single_samples, 50):.1f} ms, "
-        f"p95 {percentile(single_samples, 95):.1f} ms")  # fmt: skip
+        f"p95 {percentile(single_samples, 95):.1f} ms; web CPU {cpu_ms / len(singles):.1f} ms "
+        f"per request")  # fmt: skip
     wait_triaged("single", len(singles))
     return mentions_per_s, triaged_per_s, single_per_s, samples
 

@@ -75,7 +75,7 @@ FILLER = [
     "reply", "answer", "nobody", "finally", "twice",
 ]  # fmt: skip
 HANDLES = 5000  # distinct authors: some post more than once, as in a real storm
-CONNECTIONS = 128  # per web process, at most
+CONNECTIONS = 32  # per web process, at most, as a proxy's upstream pool would allow
 EVENTS = (b'"mention.triaged"', b'"mention.received"')
 
 
@@ -99,6 +99,21 @@ def stack_cpu(pids: list[int]) -> dict[str, float]:
         with contextlib.suppress(OSError):
             cpu[kind] = cpu.get(kind, 0.0) + process_cpu_ms(family) / 1000
     return cpu
+
+
+def server_log_errors(log_dir: Path) -> None:
+    """Tracebacks and warnings in the stack's logs (they go with the stack's directory)."""
+    for logfile in sorted(log_dir.glob("*.log")):
+        text = logfile.read_text(errors="replace")
+        count = text.count("Traceback")
+        if count:
+            first = text[text.index("Traceback") :][:3000]
+            log(f"{logfile.name}: {count} tracebacks; the first:\n{first}")
+        lines = collections.Counter(
+            line.strip()[:160] for line in text.splitlines() if line and not line[0].isspace()
+        )
+        for line, times in lines.most_common(5):
+            log(f"{logfile.name}: {times} x {line}")
 
 
 def pct(samples: list[float], p: float) -> float | None:
@@ -617,7 +632,10 @@ def main() -> int:
     watchers, processes = [], []
     try:
         with stack:
-            result = run(args, stack, context, watchers, processes)
+            try:
+                result = run(args, stack, context, watchers, processes)
+            finally:
+                server_log_errors(stack.log_dir)
     finally:
         for conn in watchers:
             with contextlib.suppress(OSError):
@@ -723,7 +741,8 @@ def run(args, stack, context, watchers, processes) -> dict:
     load_after = os.getloadavg()
     records = load["records"]
     log(
-        f"sent {load['total']} in {load['elapsed']:.1f}s over {load['connections']} connections "
+        f"{load['total']} POSTs due over {load['sending']:.1f}s, the last answered or timed out "
+        f"after {load['elapsed']:.1f}s; {load['connections']} connections "
         f"(scheduling lag p99 {load['send_lag_p99']} ms); stack CPU seconds {cpu}"
     )
 

@@ -43,6 +43,7 @@ DEPARTMENTS = [
 ]  # fmt: skip
 STAFF_PER_DEPARTMENT = 3
 TAGS = ["vip", "legal", "press", "repeat", "outage", "refund", "praise", "escalated"]
+QUEUE_TARGET_MS, SEARCH_TARGET_MS = 50, 200  # p95
 WARMUP = int(os.environ.get("BENCH_WARMUP", "20"))
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "200"))
 DEEP_PAGES = int(os.environ.get("BENCH_DEEP_PAGES", "50"))
@@ -449,6 +450,11 @@ def main() -> int:
         "search_p95_ms": search["p95"],
         "search_p95_ms_by_word": http["search_by_word"],
         "queries_per_page": queries["queue_first"]["queries"],
+        "targets_met": {
+            "queue_first": first["p95"] < QUEUE_TARGET_MS,
+            "queue_deep": deep["p95"] < QUEUE_TARGET_MS,
+            "search": search["p95"] < SEARCH_TARGET_MS,
+        },
         "mention_sql_ms": {k: v["mention_sql_ms"] for k, v in queries.items()},
         "seq_scans_on_mentions": sorted(
             k for k, v in queries.items() if "spokes_mention" in v["seq_scans"]

@@ -11,7 +11,7 @@ commit (one task per batch). A repeat of an already-known mention returns it unc
 
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -28,31 +28,77 @@ class IngestResult:
     created: bool
 
 
+# Field types whose Python values psycopg takes as they are: skipping Django's
+# per-value preparation (a field method and a connection lookup for every cell) matters when a
+# batch has 1,000 rows of 25 columns.
+PLAIN_TYPES = {
+    "BigIntegerField",
+    "BooleanField",
+    "CharField",
+    "DateTimeField",
+    "FloatField",
+    "ForeignKey",
+    "IntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SmallIntegerField",
+    "TextField",
+}
+
+
+def _columns(fields, objs: list, conn) -> list[list]:
+    """Each field's database values for ``objs``, column by column. psycopg takes the plain
+    types as they are; SQLite's adapters need Django's preparation (datetimes as UTC text)."""
+    plain = PLAIN_TYPES if conn.vendor == "postgresql" else set()
+    columns = []
+    for field in fields:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            values = [field.pre_save(obj, True) for obj in objs]
+        else:
+            values = [getattr(obj, field.attname) for obj in objs]
+        if field.get_internal_type() not in plain:
+            values = [field.get_db_prep_save(value, conn) for value in values]
+        columns.append(values)
+    return columns
+
+
 def _insert_ignoring_conflicts(model, objs: list, returning: list[str]) -> list[tuple]:
     """Multi-row ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` of the rows actually written.
 
-    Built directly (SQLite >= 3.35 and PostgreSQL both speak it): Django's bulk_create returns
-    no rows when ignoring conflicts, and its generic compiler costs several times more per row.
+    Built directly: Django's bulk_create returns no rows when ignoring conflicts, and its
+    generic compiler costs several times more per row. On PostgreSQL the rows travel as one
+    array per column (``INSERT ... SELECT * FROM unnest(...)``): a short statement whose
+    parameters the driver adapts in C, instead of a ``VALUES`` list with a placeholder per cell
+    that it must parse and bind one by one. Rows are inserted in the order given. SQLite
+    (>= 3.35) gets the ``VALUES`` form in chunks.
     """
     if not objs:
         return []
+    conn = connections[DEFAULT_DB_ALIAS]  # resolved once, not per cell
     opts = model._meta
-    quote = connection.ops.quote_name
+    quote = conn.ops.quote_name
     fields = [f for f in opts.concrete_fields if not f.primary_key and not f.generated]
     columns = ", ".join(quote(f.column) for f in fields)
     returned = ", ".join(quote(opts.get_field(name).column) for name in returning)
-    row_sql = f"({', '.join(['%s'] * len(fields))})"
+    table = quote(opts.db_table)
     rows = []
-    with connection.cursor() as cursor:
+    with conn.cursor() as cursor:
+        if conn.vendor == "postgresql":
+            arrays = ", ".join(f"%s::{f.db_type(conn)}[]" for f in fields)
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}) "  # noqa: S608
+                f"ON CONFLICT DO NOTHING RETURNING {returned}",
+                _columns(fields, objs, conn),
+            )
+            return cursor.fetchall()
+        row_sql = f"({', '.join(['%s'] * len(fields))})"
         for start in range(0, len(objs), CHUNK):
             chunk = objs[start : start + CHUNK]
             params = [
-                field.get_db_prep_save(field.pre_save(obj, True), connection)
-                for obj in chunk
-                for field in fields
+                value for row in zip(*_columns(fields, chunk, conn), strict=True) for value in row
             ]
             cursor.execute(
-                f"INSERT INTO {quote(opts.db_table)} ({columns}) "  # noqa: S608 (no input)
+                f"INSERT INTO {table} ({columns}) "  # noqa: S608 (no input)
                 f"VALUES {', '.join([row_sql] * len(chunk))} "
                 f"ON CONFLICT DO NOTHING RETURNING {returned}",
                 params,

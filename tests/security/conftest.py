@@ -16,6 +16,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.test import Client
 from django.utils import timezone
 
 HERE = Path(__file__).resolve().parent
@@ -56,6 +58,7 @@ class World:
     ids: dict = field(default_factory=lambda: {"billing": {}, "support": {}})
     keys: dict = field(default_factory=dict)  # role name -> plain API key
     users: dict = field(default_factory=dict)  # role name -> User (None: anonymous)
+    sessions: dict = field(default_factory=dict)  # role name -> session key, signed in once
 
 
 def _department_objects(dept, *, agent, comms, admin_user, policy) -> dict:
@@ -82,9 +85,11 @@ def _department_objects(dept, *, agent, comms, admin_user, policy) -> dict:
         department=dept, defaults={"require_approval_all": True}
     )
     author = AuthorFactory(handle=f"{secret}-HANDLE", display_name=f"{secret}-AUTHOR")
+    # a new mention for actions, and one with a reply waiting for central comms
     mention = MentionFactory(department=dept, author=author, text=f"{secret}-MENTION text")
+    replied = MentionFactory(department=dept, author=author, text=f"{secret}-REPLIED text")
     spoke_services.mention_add_note(actor=agent, mention_id=mention.pk, body=f"{secret}-NOTE")
-    reply = reply_services.reply_draft(actor=agent, mention_id=mention.pk, text=f"{secret}-REPLY")
+    reply = reply_services.reply_draft(actor=agent, mention_id=replied.pk, text=f"{secret}-REPLY")
     reply = reply_services.reply_submit(actor=agent, reply_id=reply.pk)
     assert reply.state == "pending_approval"
     incident = incident_services.incident_declare(
@@ -93,6 +98,9 @@ def _department_objects(dept, *, agent, comms, admin_user, policy) -> dict:
     incident_services.incident_add_fact(actor=comms, incident_id=incident.pk, text=f"{secret}-FACT")
     incident_services.incident_link_mention(
         actor=comms, incident_id=incident.pk, mention_id=mention.pk
+    )
+    update = incident_services.incident_draft_update(
+        actor=comms, incident_id=incident.pk, body=f"{secret}-UPDATE"
     )
     guideline = guideline_create(
         actor=comms,
@@ -122,9 +130,11 @@ def _department_objects(dept, *, agent, comms, admin_user, policy) -> dict:
     )
     return {
         "slug": dept.slug,
+        "member": agent.username,
         "mention": mention.pk,
         "reply": reply.pk,
         "incident": incident.pk,
+        "update": update.pk,
         "guideline": guideline.pk,
         "alert": alert.pk,
         "webhook": webhook.pk,
@@ -148,20 +158,21 @@ def _department_objects(dept, *, agent, comms, admin_user, policy) -> dict:
     }
 
 
-@pytest.fixture
-def world(
-    billing, support, agent, lead, other_agent, comms, admin_user, outsider, settings, request
-) -> World:
+def build_world() -> World:
+    """Two departments, the cast, one object of each kind in each department, three API keys."""
     from api.services import integration_key_create
     from hub.models import CompensationPolicy
+    from tests.conftest import _member
+    from tests.factories import DepartmentFactory, UserFactory
 
-    # a private cache: throttle counts and presence start at zero in every test
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"security-{request.node.nodeid}",
-        }
-    }
+    billing = DepartmentFactory(slug="billing", name="Billing")
+    support = DepartmentFactory(slug="support", name="Support")
+    agent = _member("agent", billing, "agent", first_name="Ava", last_name="Agent")
+    lead = _member("lead", billing, "lead", first_name="Leo", last_name="Lead")
+    other_agent = _member("other_agent", support, "agent")
+    comms = UserFactory(username="comms", org_role="comms")
+    admin_user = UserFactory(username="admin", org_role="admin")
+    outsider = UserFactory(username="outsider")
     policy = CompensationPolicy.objects.create(name="Voucher", kind="voucher", unit="money")
     w = World()
     w.ids["billing"] = _department_objects(
@@ -188,4 +199,35 @@ def world(
         "outsider": outsider,
         "anon": None,
     }
+    for role, user in w.users.items():
+        if user is not None:
+            client = Client()
+            client.force_login(user)
+            w.sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
     return w
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, request):
+    """The world, built once per module inside a transaction rolled back at its end.
+
+    Each test's own ``db`` transaction nests inside it, so tests still cannot see each other's
+    writes; requests that may write run in a savepoint of their own (see the matrix).
+    """
+    from django.db import transaction
+    from django.test import override_settings
+
+    private_cache = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"security-{request.module.__name__}",
+        }
+    }
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with (
+        django_db_blocker.unblock(),
+        override_settings(CACHES=private_cache, PASSWORD_HASHERS=fast),
+        transaction.atomic(),
+    ):
+        yield build_world()
+        transaction.set_rollback(True)
