@@ -217,6 +217,7 @@ def _safe_next(request, default: str) -> str:
 
 def _assign(actor, mention_id, target):
     if target is _missing_user:
+        selectors.mention_get(user=actor, mention_id=mention_id)  # 404 first: no user oracle
         raise DomainError("No such user.", field="assignee")
     return services.mention_assign(actor=actor, mention_id=mention_id, assignee=target)
 

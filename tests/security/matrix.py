@@ -4,8 +4,9 @@ Roles
     agent, lead          billing staff            other_agent   support agent
     comms                central communications   admin         administrator
     outsider             signed in, no role        anon          not signed in
-    key_read             API key: billing, read    key_full      API key: billing, read+write+approve
-    other_key            API key: support, read+write+approve
+    key_read             API key: billing, read
+    key_full             API key: billing, read + write + approve
+    other_key            API key: support, read + write + approve
 
 Targets: every URL is built for the billing object and for the support object of its kind
 (and, for department staff and keys, for an id that does not exist). A staff member's or a key's
@@ -135,7 +136,7 @@ def has_target(route: str, case: Case) -> bool:
     return bool(names) or "{" in text
 
 
-MISSING = {"slug": "nowhere", "other_slug": "billing", "key_prefix": "nowhere", "member": "nobody"}
+MISSING = {"slug": "nowhere", "other_slug": "billing", "key_prefix": "nowhere", "member": "agent"}
 
 
 def ids_for(world, target: str) -> dict:

@@ -28,14 +28,14 @@ PAYLOADS = [
     '<svg><script>alert("xss-svg-script")</script></svg>',
     '"><img src=x onerror=alert("xss-attr")>',
     "'><script>alert('xss-quote')</script>",
-    '<a href="javascript:alert(\'xss-link\')">click me</a>',
-    '<iframe src="javascript:alert(\'xss-frame\')"></iframe>',
+    "<a href=\"javascript:alert('xss-link')\">click me</a>",
+    "<iframe src=\"javascript:alert('xss-frame')\"></iframe>",
     '<div hx-get="/injected-hx-get/" hx-trigger="load">hx-get</div>',
-    "<button hx-post=\"/injected-hx-post/\" hx-trigger=\"load\" hx-vals='{\"a\":1}'>hx</button>",
+    '<button hx-post="/injected-hx-post/" hx-trigger="load" hx-vals=\'{"a":1}\'>hx</button>',
     '<div hx-on:htmx:load="alert(\'xss-hx-on\')" hx-on::load="alert(1)">hx-on</div>',
     '<div hx-on="htmx:load: alert(\'xss-hx-on-old\')" hx-trigger="load">hx-on old</div>',
     '<object data="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg=="></object>',
-    '<img src="data:image/svg+xml,<svg onload=alert(\'xss-data\')>">',
+    "<img src=\"data:image/svg+xml,<svg onload=alert('xss-data')>\">",
     '<link rel=stylesheet href="https://evil.example/injected.css">',
     '<style>body{background:url("https://evil.example/injected.png")}</style>',
     '<meta http-equiv="refresh" content="0;url=https://evil.example/injected">',
@@ -72,6 +72,8 @@ INJECTED = r"""() => {
   const found = [];
   const urlAttrs = ["href", "src", "action", "formaction", "data", "srcdoc", "poster",
                     "xlink:href", "background"];
+  const scheme = /^(javascript|data|vbscript):/i;
+  const invisible = /[\u0000-\u0020\u200b-\u200f\ufeff]/g;
   for (const el of document.querySelectorAll("*")) {
     const tag = el.tagName.toLowerCase();
     if (tag === "script" && !el.getAttribute("src")) found.push("inline <script>");
@@ -88,8 +90,7 @@ INJECTED = r"""() => {
       if (name.startsWith("hx-") && /injected/.test(value)) found.push(`${tag}[${name}=${value}]`);
       if (tag === "link" && el.rel === "icon" && value === "data:,") continue;  // base.html
       if (urlAttrs.includes(name) &&
-          (/^\s*(javascript|data|vbscript)\s*:/i.test(value.replace(/[\u0000-\u0020\u200b-\u200f\ufeff]/g, "")) ||
-           /evil\.example/.test(value)))
+          (scheme.test(value.replace(invisible, "")) || /evil\.example/.test(value)))
         found.push(`${tag}[${name}=${value}]`);
     }
   }
