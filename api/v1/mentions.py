@@ -203,6 +203,13 @@ class IngestItemResultSerializer(serializers.Serializer):
     )
 
 
+class IngestAcknowledgementSerializer(serializers.Serializer):
+    """A repeat of a mention that now sits in a queue the key cannot read."""
+
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=["existing"])
+
+
 class IngestBatchResultSerializer(serializers.Serializer):
     created = serializers.IntegerField()
     existing = serializers.IntegerField()
@@ -340,7 +347,11 @@ class MentionListView(ListApiView):
             201: OpenApiResponse(MentionSerializer, description="One mention, created."),
             200: PolymorphicProxySerializer(
                 component_name="MentionIngestResponse",
-                serializers=[MentionSerializer, IngestBatchResultSerializer],
+                serializers=[
+                    MentionSerializer,
+                    IngestBatchResultSerializer,
+                    IngestAcknowledgementSerializer,
+                ],
                 resource_type_field_name=None,
                 many=False,
             ),
@@ -426,6 +437,9 @@ class MentionListView(ListApiView):
             raise ValidationError(_nest(invalid[0]))
         [result] = mentions_ingest(items=[valid[0][1]])
         mention = _mention_queryset(self.request.user).filter(pk=result.mention.pk).first()
+        if mention is None and not result.created:
+            # Already known, in a queue this key cannot read: acknowledge, show nothing of it.
+            return Response({"id": result.mention.pk, "status": "existing"}, status=200)
         data = MentionSerializer(mention or result.mention).data
         return Response(data, status=201 if result.created else 200)
 

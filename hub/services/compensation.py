@@ -213,7 +213,11 @@ def _offer_event(offer: CompensationOffer, verb: str, *, actor, data: dict) -> N
 
 
 def _may_offer(actor, department_id) -> bool:
-    return user_can(actor, "work_queue", department_id) or actor.is_central_comms
+    return (
+        user_can(actor, "work_queue", department_id)
+        or actor.is_central_comms
+        or actor.has_perm("replies.decide_reply")  # an approver (e.g. an approve-scoped key)
+    )
 
 
 @transaction.atomic
@@ -338,7 +342,8 @@ def compensation_offer_approve(*, actor, offer_id) -> CompensationOffer:
     if offer.offered_by_id == actor.pk:
         raise PermissionDenied("Someone else must approve your own offer.")
     own_limit = discretion_limit(user=actor, department=offer.department, policy=offer.policy)
-    if not (actor.is_central_comms or actor.is_administrator) and (
+    is_approver = actor.is_central_comms or actor.is_administrator
+    if not (is_approver or actor.has_perm("replies.decide_reply")) and (
         not user_can(actor, "lead_queue", offer.department_id) or own_limit < offer.value
     ):
         raise PermissionDenied("Your discretion limit does not cover this offer.")

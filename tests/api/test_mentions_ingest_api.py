@@ -157,3 +157,30 @@ def test_only_administrators_ingest_through_a_browser_session(api, agent, admin_
     assert client.post(URL, item(), format="json").status_code == 403
     client.force_login(admin_user)
     assert client.post(URL, item(), format="json").status_code == 201
+
+
+def test_replaying_another_departments_mention_reveals_nothing_of_it(db, billing, support):
+    from rest_framework.test import APIClient
+
+    from api.services import integration_key_create
+    from tests.factories import MentionFactory
+
+    foreign = MentionFactory(department=support, text="private text of support")
+    _, plain = integration_key_create(
+        actor=None, name="billing tool", departments=[billing], scopes=["write", "read"]
+    )
+    client = APIClient()
+    response = client.post(
+        "/api/v1/mentions/",
+        {
+            "source": foreign.source,
+            "external_id": foreign.external_id,
+            "author": {"handle": "x"},
+            "text": "anything",
+        },
+        format="json",
+        HTTP_AUTHORIZATION=f"Api-Key {plain}",
+    )
+    assert response.status_code == 200
+    assert response.json() == {"id": foreign.pk, "status": "existing"}
+    assert "private text" not in response.content.decode()
