@@ -153,15 +153,22 @@ class Plan:
     jit: bool
 
 
-def explain(cursor, sql: str) -> Plan:
-    cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
-    text = "\n".join(row[0] for row in cursor.fetchall())
-    execution = EXECUTION.search(text)
-    return Plan(
-        sql=sql,
-        text=text,
-        indexes=sorted(set(INDEX_USE.findall(text))),
-        seq_scans=sorted(set(SEQ_SCAN.findall(text))),
-        execution_ms=float(execution.group(1)) if execution else 0.0,
-        jit="JIT:" in text,
-    )
+def explain(cursor, sql: str, repeat: int = 1) -> Plan:
+    """EXPLAIN (ANALYZE, BUFFERS) ``sql``; with ``repeat`` > 1, the run with the median time
+    (one run can be held up by anything else on the machine)."""
+    plans = []
+    for _ in range(repeat):
+        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+        text = "\n".join(row[0] for row in cursor.fetchall())
+        execution = EXECUTION.search(text)
+        plans.append(
+            Plan(
+                sql=sql,
+                text=text,
+                indexes=sorted(set(INDEX_USE.findall(text))),
+                seq_scans=sorted(set(SEQ_SCAN.findall(text))),
+                execution_ms=float(execution.group(1)) if execution else 0.0,
+                jit="JIT:" in text,
+            )
+        )
+    return sorted(plans, key=lambda plan: plan.execution_ms)[len(plans) // 2]

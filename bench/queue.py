@@ -370,11 +370,15 @@ def inspect_queries(agent, paths: dict[str, str]) -> dict:
                 response = client.get(path)
             assert response.status_code == 200
             plans = [
-                explain(cursor, q["sql"])
+                explain(cursor, q["sql"], repeat=3)
                 for q in captured.captured_queries
                 if "spokes_mention" in q["sql"] and q["sql"].lstrip().upper().startswith("SELECT")
             ]
-            log(f"{name}: {len(captured)} queries; mention queries:")
+            log(f"{name}: {len(captured)} queries")
+            if name == "queue_first":
+                for query in captured.captured_queries:
+                    log(f"  {query['sql'][:150]}")
+            log("  on mentions:")
             for plan in plans:
                 jit = " JIT" if plan.jit else ""
                 log(f"  {plan.execution_ms:.2f} ms {plan.indexes} seq={plan.seq_scans}{jit}")

@@ -202,19 +202,20 @@ class IncidentPagination(KeysetCursorPagination):
 class IncidentFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=IncidentStatus.choices)
     severity = django_filters.ChoiceFilter(choices=Severity.choices)
-    open = django_filters.BooleanFilter(
-        method="filter_open", help_text="true: not resolved; false: resolved."
+    # A choice, not a BooleanFilter: that one silently ignores values it cannot parse.
+    open = django_filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false")],
+        method="filter_open",
+        help_text="true: not resolved; false: resolved.",
     )
 
     class Meta:
         model = Incident
         fields = ["status", "severity", "open"]
 
-    def filter_open(self, queryset, name, value: bool):
-        if value is None:
-            return queryset
+    def filter_open(self, queryset, name, value: str):
         resolved = {"status": IncidentStatus.RESOLVED}
-        return queryset.exclude(**resolved) if value else queryset.filter(**resolved)
+        return queryset.exclude(**resolved) if value == "true" else queryset.filter(**resolved)
 
 
 class IncidentListView(ListApiView):

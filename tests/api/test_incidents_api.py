@@ -67,6 +67,8 @@ def test_the_list_filters_by_status_and_openness(billing_api, comms, billing, in
 
     assert ids("?status=resolved") == [resolved.pk]
     assert ids("?open=true") == [incident.pk]
+    assert ids("?open=false") == [resolved.pk]
+    assert "open" in _error(billing_api.get("/api/v1/incidents/?open=-5"), 400, "invalid")["fields"]
     assert ids("?status=") == [resolved.pk, incident.pk]
     assert (
         "status" in _error(billing_api.get("/api/v1/incidents/?status=x"), 400, "invalid")["fields"]

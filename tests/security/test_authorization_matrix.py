@@ -588,3 +588,15 @@ def test_every_role_gets_the_expected_status_and_nothing_leaks(world, route):
     assert route in CASES, f"/{route} has no expectations: add it to CASES"
     problems = [p for case in CASES[route] for p in _problems(world, route, case)]
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("role", ["other_agent", "outsider"])
+def test_an_unknown_assignee_reveals_nothing_about_a_foreign_mention(world, role):
+    """The mention is looked up before the assignee: no "no such user" oracle for strangers."""
+    caller = Caller(world, role)
+    url = f"/m/{world.ids['billing']['mention']}/action/"
+    statuses = {
+        caller.request(POST, url, {"action": "assign", "assignee": name}, api=False).status_code
+        for name in ("agent", "nobody-at-all")
+    }
+    assert statuses == {404}
