@@ -96,14 +96,3 @@ def published(monkeypatch):
 
     monkeypatch.setattr(core.events, "_send", capture)
     return events
-
-
-def pytest_collection_modifyitems(config, items):
-    """Run the Playwright tests last in every process.
-
-    Playwright's sync API keeps an event loop running in the main thread for the rest of the
-    session; an asyncio test (websockets, Channels) scheduled after it in the same process
-    could not start its own loop.
-    """
-    playwright = {"page", "browser", "context", "browser_type"}
-    items.sort(key=lambda item: bool(playwright & set(getattr(item, "fixturenames", ()))))
