@@ -25,7 +25,6 @@ from tests.conftest import PASSWORD
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop + Django ORM
 
 HERE = Path(__file__).resolve().parent
-CHROMIUM = "/usr/bin/chromium"
 # Generous for a loaded CI box, short enough that a broken page fails in seconds, not 30 s.
 TIMEOUT_MS = 10_000
 expect.set_options(timeout=TIMEOUT_MS)
@@ -45,23 +44,6 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    return {
-        **browser_type_launch_args,
-        "executable_path": CHROMIUM,
-        "headless": True,
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-        ],
-    }
-
-
 @pytest.fixture(autouse=True)
 def live_events(published):
     """Live events published during the test (from fixtures and from the server thread).
@@ -72,14 +54,16 @@ def live_events(published):
     return published
 
 
-@pytest.fixture(scope="session")
-def base_url(live_server):
+@pytest.fixture
+def browser_context_args(browser_context_args, live_server):
     """``page.goto("/login/")`` goes to the live server.
 
-    Every ``page`` depends on this, so every browser test has ``live_server`` in its
-    closure and pytest-django gives it ``transactional_db``.
+    Per test, on top of pytest-playwright's session-wide arguments: those are computed once
+    per process, possibly first by a Playwright test in another folder without a base URL.
+    Every ``page`` depends on this, so every browser test has ``live_server`` in its closure
+    and pytest-django gives it ``transactional_db``.
     """
-    return live_server.url
+    return {**browser_context_args, "base_url": live_server.url}
 
 
 class PageErrors:

@@ -17,6 +17,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from tests.conftest import CHROMIUM
 from tests.factories import AuthorFactory, MentionFactory
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop + live_server
@@ -83,7 +84,6 @@ def dataset(billing, support):
 
 
 # --- browser tests (headless Chromium against live_server) ---------------------------------
-CHROMIUM = "/usr/bin/chromium"
 
 
 def pytest_collection_modifyitems(config, items):
@@ -95,16 +95,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "browser" in item.keywords and Path(item.path).parent == Path(__file__).parent:
             item.add_marker(skip)
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    return {
-        **browser_type_launch_args,
-        "executable_path": CHROMIUM,
-        "headless": True,
-        "args": ["--no-sandbox", "--disable-gpu"],
-    }
 
 
 @pytest.fixture

@@ -20,8 +20,9 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
+from tests.conftest import CHROMIUM
+
 HERE = Path(__file__).resolve().parent
-CHROMIUM = "/usr/bin/chromium"
 MARKER = {"billing": "BILLING-SECRET", "support": "SUPPORT-SECRET"}
 
 
@@ -32,23 +33,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "browser" in item.keywords and HERE in Path(item.path).resolve().parents:
             item.add_marker(skip)
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    return {
-        **browser_type_launch_args,
-        "executable_path": CHROMIUM,
-        "headless": True,
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-        ],
-    }
 
 
 @dataclass
