@@ -6,6 +6,7 @@ authentication, scopes, throttling, parsing) come out the same way, keeping DRF'
 """
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -52,6 +53,9 @@ def exception_handler(exc, context):
         if isinstance(exc, cls):
             fields = {exc.field: [exc.message]} if exc.field else {}
             return Response(error_body(code, exc.message, fields), status=exc.status_code)
+    if isinstance(exc, RequestDataTooBig):
+        message = "The request body is larger than this server accepts; send smaller batches."
+        return Response(error_body("too_large", message), status=413)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -1,7 +1,7 @@
 """The one websocket consumer: authenticate by session, subscribe after a permission check."""
 
 import asyncio
-import contextlib
+import logging
 
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
@@ -11,8 +11,22 @@ from core import events
 from core.errors import NotFound
 from core.events import department_group, hub_group, incident_group, mention_group, user_group
 
+log = logging.getLogger(__name__)
+
 # Kinds whose pages show who else is there (and, on a mention, who is replying).
 PRESENCE_KINDS = ("incident", "mention")
+
+# Presence announcements, merged per group in this process: the first change is announced at
+# once, later ones at most every PRESENCE_ANNOUNCE_EVERY seconds with the state at that moment.
+# Announcing every join to everyone costs N^2 messages of N names when N people arrive.
+_announce_next: dict[str, float] = {}  # group -> earliest loop time for the next announcement
+_announce_pending: set[str] = set()
+_announce_tasks: set[asyncio.Task] = set()  # the loop keeps only weak references
+
+# This process's sockets with presence, refreshed together by one task: one write per group
+# per heartbeat, where one write per socket made a thousand sockets fight over a group's lock.
+_local_presence: dict[str, dict] = {}  # group -> {"kind", "key", "sockets": {channel: who}}
+_heartbeat: dict[asyncio.AbstractEventLoop, asyncio.Task] = {}  # one per loop (tests make many)
 
 
 @database_sync_to_async
@@ -40,6 +54,44 @@ def _resolve_group(user, kind: str, key) -> str | None:
     return None
 
 
+async def _announce_later(layer, group: str, kind: str, key) -> None:
+    loop = asyncio.get_running_loop()
+    try:
+        wait = _announce_next.get(group, 0.0) - loop.time()
+        if wait > 0:
+            await asyncio.sleep(wait)
+    finally:
+        _announce_pending.discard(group)  # changes from here on get an announcement of their own
+    _announce_next[group] = loop.time() + events.PRESENCE_ANNOUNCE_EVERY
+    try:
+        viewers = await _presence(events.presence_read)(group)
+        await layer.group_send(group, events.presence_message(kind, key, viewers))
+    except Exception:  # presence is a courtesy: never let it break the socket
+        log.exception("presence announcement to %s failed", group)
+
+
+def _announce(layer, group: str, kind: str, key) -> None:
+    if group in _announce_pending:
+        return
+    _announce_pending.add(group)
+    task = asyncio.ensure_future(_announce_later(layer, group, kind, key))
+    _announce_tasks.add(task)
+    task.add_done_callback(_announce_tasks.discard)
+
+
+async def _heartbeat_forever(layer) -> None:
+    while True:
+        await asyncio.sleep(events.PRESENCE_HEARTBEAT)
+        for group, here in list(_local_presence.items()):
+            try:
+                changed = await _presence(events.presence_refresh)(group, dict(here["sockets"]))
+            except Exception:
+                log.exception("presence heartbeat for %s failed", group)
+                continue
+            if changed:
+                _announce(layer, group, here["kind"], here["key"])
+
+
 def _presence(function):
     # cache round trips off the event loop, and off the thread that serialises database work
     return sync_to_async(function, thread_sensitive=False)
@@ -53,7 +105,6 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             return
         self.groups_joined: set[str] = set()
         self.present: dict[str, tuple[str, str]] = {}  # group -> (kind, key)
-        self.heartbeat_task = None
         await self.accept()
         await self._join(user_group(user.pk))
 
@@ -87,20 +138,27 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             if group is None:
                 await self.send_json({"type": "error", "error": "not_subscribed", "kind": kind})
                 return
-            viewers = await _presence(events.presence_typing)(group, self.channel_name)
-            await self._announce(group, viewers)
+            await _presence(events.presence_typing)(group, self.channel_name)
+            _announce(self.channel_layer, group, kind, str(key))
         elif action == "ping":
             await self.send_json({"type": "pong"})
         else:
             await self.send_json({"type": "error", "error": "unknown_action"})
 
     async def disconnect(self, code):
-        if getattr(self, "heartbeat_task", None):
-            self.heartbeat_task.cancel()
         for group in list(getattr(self, "present", {})):
             await self._depart(group)
         for group in getattr(self, "groups_joined", ()):
             await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def dispatch(self, message):
+        # Channels closes stale database connections (a hop to the database thread) before
+        # every handler. Forwarding an event touches no database, and with a thousand sockets
+        # on one group those hops were a third of the process's work per event.
+        if message["type"] == "live.event":
+            await self.live_event(message)
+        else:
+            await super().dispatch(message)
 
     async def live_event(self, message):
         await self.send_json({"type": "event", "event": message["event"], **message["payload"]})
@@ -114,31 +172,25 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             "initials": user.display_initials,
         }
 
-    async def _announce(self, group: str, viewers: list[dict]):
-        kind, key = self.present.get(group, ("", ""))
-        await self.channel_layer.group_send(group, events.presence_message(kind, key, viewers))
-
     async def _arrive(self, group: str, kind: str, key):
         self.present[group] = (kind, str(key))
-        viewers = await _presence(events.presence_join)(group, self.channel_name, **self._me())
-        await self._announce(group, viewers)
-        if self.heartbeat_task is None:
-            self.heartbeat_task = asyncio.ensure_future(self._heartbeat())
+        here = _local_presence.setdefault(group, {"kind": kind, "key": str(key), "sockets": {}})
+        here["sockets"][self.channel_name] = self._me()
+        await _presence(events.presence_join)(group, self.channel_name, **self._me())
+        _announce(self.channel_layer, group, kind, str(key))
+        loop = asyncio.get_running_loop()
+        if loop not in _heartbeat:
+            _heartbeat[loop] = asyncio.ensure_future(_heartbeat_forever(self.channel_layer))
 
     async def _depart(self, group: str):
         if group not in self.present:
             return
-        viewers = await _presence(events.presence_leave)(group, self.channel_name)
-        await self._announce(group, viewers)
-        self.present.pop(group, None)
-
-    async def _heartbeat(self):
-        with contextlib.suppress(asyncio.CancelledError):
-            while True:
-                await asyncio.sleep(events.PRESENCE_HEARTBEAT)
-                for group in list(self.present):
-                    viewers, changed = await _presence(events.presence_heartbeat)(
-                        group, self.channel_name, **self._me()
-                    )
-                    if changed:
-                        await self._announce(group, viewers)
+        kind, key = self.present.pop(group)
+        here = _local_presence.get(group)
+        if here:
+            here["sockets"].pop(self.channel_name, None)
+            if not here["sockets"]:
+                _local_presence.pop(group, None)
+                _announce_next.pop(group, None)
+        await _presence(events.presence_leave)(group, self.channel_name)
+        _announce(self.channel_layer, group, kind, key)

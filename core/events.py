@@ -58,12 +58,14 @@ def publish(event_type: str, payload: dict, *, groups: list[str]) -> None:
 
 # --- presence: who is looking at an incident or a mention, and who is replying -------------
 # Kept in the cache (Redis in production) so every ASGI process sees the same picture. Each
-# open socket is one entry, refreshed by its consumer's heartbeat; an entry whose process died
-# simply expires. The read-modify-write is guarded by a short lock; a lost race is repaired by
-# the next heartbeat.
+# open socket is one entry, refreshed by its process's heartbeat (one write per group for all
+# the process's sockets); an entry whose process died simply expires. The read-modify-write is
+# guarded by a short lock; a lost race is repaired by the next heartbeat.
 PRESENCE_TTL = 60  # seconds an entry lives without a heartbeat
 PRESENCE_HEARTBEAT = 20
 TYPING_SECONDS = 6
+PRESENCE_SHOWN = 30  # names sent with each announcement; beyond that, only the count
+PRESENCE_ANNOUNCE_EVERY = 1.0  # seconds: a process announces a group at most this often
 
 
 def _presence_key(group: str) -> str:
@@ -96,7 +98,8 @@ def _presence_change(group: str, change) -> dict:
 
 
 def presence_viewers(entries: dict) -> list[dict]:
-    """One row per person (several tabs count once), typing if any of their tabs is."""
+    """One row per person (several tabs count once), typing if any of their tabs is; those
+    replying first (an announcement names only the first ``PRESENCE_SHOWN``), then by name."""
     import time
 
     now = time.time()
@@ -112,7 +115,7 @@ def presence_viewers(entries: dict) -> list[dict]:
             },
         )
         person["typing"] = person["typing"] or entry.get("typing_until", 0) > now
-    return sorted(people.values(), key=lambda p: p["name"].lower())
+    return sorted(people.values(), key=lambda p: (not p["typing"], p["name"].lower()))
 
 
 def _present(channel_name: str, user_id: int, name: str, initials: str):
@@ -146,20 +149,31 @@ def presence_typing(group: str, channel_name: str):
     return presence_viewers(_presence_change(group, change))
 
 
-def presence_heartbeat(
-    group: str, channel_name: str, *, user_id: int, name: str, initials: str
-) -> tuple[list[dict], bool]:
-    """Refresh (or restore) one socket's entry; returns the viewers and whether the set of
-    sockets changed meanwhile (someone's process died, or a racing write lost this entry)."""
+def presence_refresh(group: str, sockets: dict[str, dict]) -> bool:
+    """Refresh (or restore) the entries of one process's sockets in a group with one write;
+    returns whether the group's set of sockets changed meanwhile (a process died, a racing
+    write lost an entry)."""
     from django.core.cache import cache
 
     before = set((cache.get(_presence_key(group)) or {}).keys())
-    entries = _presence_change(group, _present(channel_name, user_id, name, initials))
-    return presence_viewers(entries), before != set(entries)
+
+    def change(entries, now):
+        for channel_name, who in sockets.items():
+            typing_until = entries.get(channel_name, {}).get("typing_until", 0)
+            entries[channel_name] = {**who, "seen": now, "typing_until": typing_until}
+
+    return before != set(_presence_change(group, change))
 
 
-def presence_current(group: str) -> list[dict]:
-    return presence_viewers(_presence_change(group, lambda e, now: None))
+def presence_read(group: str) -> list[dict]:
+    """The viewers now, without the lock: for announcements, which only read."""
+    import time
+
+    from django.core.cache import cache
+
+    now = time.time()
+    entries = cache.get(_presence_key(group)) or {}
+    return presence_viewers({c: e for c, e in entries.items() if e["seen"] > now - PRESENCE_TTL})
 
 
 def presence_message(kind: str, key, viewers: list[dict]) -> dict:
@@ -169,7 +183,8 @@ def presence_message(kind: str, key, viewers: list[dict]) -> dict:
         "payload": {
             "kind": kind,
             "key": str(key),
-            "viewers": viewers,
+            "viewers": viewers[:PRESENCE_SHOWN],
+            "count": len(viewers),
             "typing_seconds": TYPING_SECONDS,
         },
     }

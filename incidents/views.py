@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, NotFound
-from core.events import incident_group, presence_current
+from core.events import PRESENCE_SHOWN, incident_group, presence_read
 from incidents import selectors, services
 from incidents.models import Severity
 from spokes.models import Department
@@ -117,9 +117,11 @@ def incident_detail(request, incident_id):
     context = {"incident": incident, "can": selectors.permissions_for(request.user, incident)}
     for name in PANELS:
         context.update(_panel_context(request, incident, name))
+    viewers = presence_read(incident_group(incident.pk))
     context.update(
         panels=PANELS,
-        viewers=presence_current(incident_group(incident.pk)),
+        viewers_shown=viewers[:PRESENCE_SHOWN],
+        viewers_more=max(0, len(viewers) - PRESENCE_SHOWN),
         live_kind="incident",
         live_key=incident.pk,
     )

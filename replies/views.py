@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, NotFound
@@ -136,31 +137,69 @@ def approvals(request):
     )
 
 
+def _claim_state(reply, user) -> str:
+    """``mine``: this approver may decide; ``taken``: another approver is deciding;
+    ``open``: nobody has it yet; ``closed``: no longer waiting for approval."""
+    if reply.state != "pending_approval":
+        return "closed"
+    active = reply.claimed_at and reply.claimed_at > timezone.now() - services.CLAIM_TTL
+    if reply.claimed_by_id and active:
+        return "mine" if reply.claimed_by_id == user.pk else "taken"
+    return "open"
+
+
+def _decision_context(reply, user, error: str | None = None) -> dict:
+    claim = "taken" if error else _claim_state(reply, user)
+    return {"reply": reply, "claim": claim, "claim_error": error}
+
+
 @login_required
 def review(request, reply_id):
+    """Read only: opening the page (or a link preview fetching it) takes nothing. The
+    decision panel claims the reply with a POST, sent by htmx as the page loads."""
     if not request.user.is_central_comms:
         raise Http404("No such page.")
     reply = _reply_or_404(request.user, reply_id)
     claim_error = None
-    if reply.state == "pending_approval":
-        try:
-            reply = services.reply_claim(actor=request.user, reply_id=reply.pk)
-        except DomainError as exc:
-            claim_error = exc.message
+    if _claim_state(reply, request.user) == "taken":
+        claim_error = f"{reply.claimed_by} is deciding on this reply."
     return render(
         request,
         "replies/review.html",
         {
-            "reply": reply,
+            **_decision_context(reply, request.user, claim_error),
             "mention": reply.mention,
             "diff": selectors.word_diff(reply.template_text, reply.text),
-            "claim_error": claim_error,
             "offer": composer.offer_summary(reply),
             "thread": composer.thread(reply.mention, request.user),
             "live_kind": "mention",
             "live_key": reply.mention_id,
         },
     )
+
+
+@login_required
+@require_POST
+def claim(request, reply_id):
+    """Take a pending reply to decide on it; the panel answers with the decision form, or
+    says who has it."""
+    if not request.user.is_central_comms:
+        raise Http404("No such page.")
+    reply = _reply_or_404(request.user, reply_id)
+    error = None
+    try:
+        reply = services.reply_claim(actor=request.user, reply_id=reply.pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    except DomainError as exc:
+        error = exc.message
+        reply = _reply_or_404(request.user, reply_id)
+    if request.htmx:
+        context = _decision_context(reply, request.user, error)
+        return render(request, "replies/_decision.html", context)
+    if error:
+        messages.error(request, error)
+    return redirect("replies:review", reply.pk)
 
 
 @login_required

@@ -37,6 +37,43 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture(scope="session")
+def live_server(request):
+    """pytest-django's live server, serving one request at a time on in-memory SQLite.
+
+    There its request threads share the test's one SQLite connection; a page whose panels
+    load in parallel (the incident page) then ran two queries on it at once and could hang
+    the test run. Connections stay threaded (keep-alive, static files); only the application
+    call is serialised. On PostgreSQL every thread has its own connection: nothing changes.
+    """
+    import threading
+
+    from django.test.testcases import ThreadedWSGIServer
+    from pytest_django.live_server_helper import LiveServer
+
+    class OneCallAtATime(ThreadedWSGIServer):
+        def set_app(self, application):
+            lock = threading.Lock()
+
+            def serial(environ, start_response):
+                with lock:
+                    return application(environ, start_response)
+
+            super().set_app(serial)
+
+    addr = (
+        request.config.getvalue("liveserver")
+        or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS")
+        or "localhost"
+    )
+    server = LiveServer(addr, start=False)
+    if server.thread.connections_override:
+        server.thread.server_class = OneCallAtATime
+    server.start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

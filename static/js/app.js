@@ -49,7 +49,7 @@
           return;
         }
         if (data.event === "presence.changed" && kind === "mention" && String(data.key) === String(key)) {
-          showMentionViewers(data.viewers || []);
+          showMentionViewers(data.viewers || [], data.count);
         } else if (data.event.startsWith("mention.")) {
           if (kind === "mention" && String(data.id) === String(key)) {
             toast("This mention changed: reloading.");
@@ -78,7 +78,7 @@
     open();
   }
 
-  function showMentionViewers(viewers) {
+  function showMentionViewers(viewers, count) {
     const box = document.getElementById("presence");
     if (!box) return;
     box.replaceChildren();
@@ -89,6 +89,13 @@
       box.appendChild(el);
       box.appendChild(document.createTextNode(" "));
     });
+    const more = (count || 0) - viewers.length;
+    if (more > 0) {
+      const el = document.createElement("span");
+      el.className = "muted";
+      el.textContent = `+${more} more`;
+      box.appendChild(el);
+    }
   }
 
   // "X is replying": tell the others while this person types a reply (at most every 3 s).

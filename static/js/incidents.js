@@ -36,7 +36,7 @@
     setTimeout(() => el.remove(), 5000);
   }
 
-  function showViewers(viewers) {
+  function showViewers(viewers, count) {
     const box = document.getElementById("presence");
     if (!box) return;
     box.replaceChildren();
@@ -49,12 +49,19 @@
       box.appendChild(document.createTextNode(" "));
     });
     if (!viewers.length) box.textContent = "just you";
+    const more = (count || 0) - viewers.length;
+    if (more > 0) {
+      const el = document.createElement("span");
+      el.className = "muted";
+      el.textContent = `+${more} more`;
+      box.appendChild(el);
+    }
   }
 
   document.body.addEventListener("firebreak:event", (event) => {
     const data = event.detail || {};
     if (data.event === "presence.changed") {
-      if (data.kind === "incident" && String(data.key) === incidentId) showViewers(data.viewers || []);
+      if (data.kind === "incident" && String(data.key) === incidentId) showViewers(data.viewers || [], data.count);
       return;
     }
     if (!data.event || !data.event.startsWith("incident.") || String(data.id) !== incidentId) return;

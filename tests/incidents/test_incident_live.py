@@ -152,3 +152,62 @@ async def test_typing_where_one_has_not_subscribed_is_refused(agent, foreign_men
         "kind": "mention",
     }
     await communicator.disconnect()
+
+
+async def _presence_events(communicator, seconds):
+    """Every presence announcement ``communicator`` received within ``seconds`` (waiting for
+    a message that never comes would stop the consumer: the communicator cancels it)."""
+    import asyncio
+
+    await asyncio.sleep(seconds)
+    seen = []
+    while not communicator.output_queue.empty():
+        message = await communicator.receive_json_from()
+        if message.get("event") == "presence.changed":
+            seen.append(message)
+    return seen
+
+
+async def test_a_crowd_arriving_is_announced_in_a_few_merged_messages(incident, agent, settings):
+    """Ten tabs joining at once: not ten announcements to each, but the first at once and the
+    rest merged into one with everyone in it."""
+    first, _, _ = await _connect(agent)
+    await _subscribe(first, "incident", incident.pk)
+    assert (await _next_event(first, "presence.changed"))["count"] == 1
+
+    crowd = []
+    for _ in range(9):
+        tab, _, _ = await _connect(agent)
+        await _subscribe(tab, "incident", incident.pk)
+        crowd.append(tab)
+    announced = await _presence_events(first, 2.5)
+    assert 1 <= len(announced) <= 3, [a["count"] for a in announced]
+    # one person in ten tabs counts once; the last announcement has the final picture
+    assert announced[-1]["count"] == 1 and announced[-1]["viewers"][0]["user_id"] == agent.pk
+    for tab in crowd:
+        await tab.disconnect()
+    await first.disconnect()
+
+
+async def test_the_process_heartbeat_restores_lost_entries(incident, agent, lead, monkeypatch):
+    """An entry lost from the shared cache (a racing write, an evicted key) is written back by
+    the process's heartbeat, and the others are told."""
+    from django.core.cache import cache
+
+    from core import events
+
+    monkeypatch.setattr(events, "PRESENCE_HEARTBEAT", 0.2)
+    monkeypatch.setattr(events, "PRESENCE_ANNOUNCE_EVERY", 0.1)
+    first, _, _ = await _connect(agent)
+    await _subscribe(first, "incident", incident.pk)
+    await _next_event(first, "presence.changed")
+    second, _, _ = await _connect(lead)
+    await _subscribe(second, "incident", incident.pk)
+    while (await _next_event(first, "presence.changed"))["count"] < 2:
+        pass
+
+    await sync_to_async(cache.delete)(f"presence:incident.{incident.pk}")
+    restored = await _next_event(first, "presence.changed")
+    assert {v["user_id"] for v in restored["viewers"]} == {agent.pk, lead.pk}
+    await second.disconnect()
+    await first.disconnect()

@@ -230,6 +230,10 @@ CASES: dict[str, list[Case]] = {
     # --- replies -------------------------------------------------------------------------------
     "replies/approvals/": [Case(GET, COMMS_ONLY)],
     "replies/<int:reply_id>/review/": [Case(GET, COMMS_ONLY)],
+    "replies/<int:reply_id>/claim/": [
+        Case(GET, POST_ONLY),
+        Case(POST, Expect(agent=404, lead=404, comms=200, admin=200, outsider=404)),
+    ],
     "replies/<int:reply_id>/decide/": [
         Case(GET, POST_ONLY),
         Case(

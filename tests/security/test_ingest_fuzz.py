@@ -42,23 +42,11 @@ def api(billing, support, admin_user):
     return client
 
 
-# A known bug, tested on its own below (xfail): an error message that echoes a lone surrogate
-# (DRF's "is not a valid choice") cannot be encoded by the JSON renderer: 500. While it stands,
-# the fuzz notes it as this status and goes on looking for anything else.
-KNOWN_SURROGATE_ECHO = 599
-
-
 def _post(client, body: bytes, content_type="application/json"):
     """(status, parsed JSON or None, mentions created, authors created), all rolled back."""
     with transaction.atomic():
         mentions, authors = Mention.objects.count(), Author.objects.count()
-        try:
-            response = client.generic("POST", URL, body, content_type=content_type)
-        except UnicodeEncodeError as exc:
-            if "surrogates not allowed" not in str(exc):
-                raise
-            transaction.set_rollback(True)
-            return KNOWN_SURROGATE_ECHO, None, 0, 0
+        response = client.generic("POST", URL, body, content_type=content_type)
         created = Mention.objects.count() - mentions, Author.objects.count() - authors
         transaction.set_rollback(True)
     try:
@@ -70,8 +58,6 @@ def _post(client, body: bytes, content_type="application/json"):
 
 def _assert_sound(status, payload, mentions, authors, *, items=None):
     """The contract: 2xx or 4xx; a 4xx writes nothing; a 2xx writes what it reports."""
-    if status == KNOWN_SURROGATE_ECHO:
-        return
     assert status < 500, (status, payload)
     if status >= 400:
         assert (mentions, authors) == (0, 0), (status, payload)
@@ -174,7 +160,7 @@ def test_any_batch_stores_its_valid_items_and_reports_the_rest(api, items):
 @given(raw=st.binary(max_size=200))
 def test_any_bytes_are_answered_without_a_server_error(api, raw):
     status, payload, mentions, authors = _post(api, raw)
-    assert status < 500 or status == KNOWN_SURROGATE_ECHO, (status, payload)
+    assert status < 500, (status, payload)
     if status >= 400:
         assert (mentions, authors) == (0, 0)
 
@@ -248,8 +234,9 @@ def test_a_text_over_the_limit_is_refused_naming_the_field(api):
 
 def test_a_body_over_the_upload_limit_is_refused(api, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000_000
-    status, _, mentions, authors = _post(api, _encode(_item(text="x" * 1_200_000)))
-    assert status in (400, 413) and (mentions, authors) == (0, 0)
+    status, payload, mentions, authors = _post(api, _encode(_item(text="x" * 1_200_000)))
+    assert status == 413 and (mentions, authors) == (0, 0)
+    assert payload["error"]["code"] == "too_large", payload
 
 
 def test_hostile_unicode_is_refused_or_stored_intact(api):
@@ -262,31 +249,20 @@ def test_hostile_unicode_is_refused_or_stored_intact(api):
             assert "text" in payload["error"]["fields"] and mentions == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DRF's JSONRenderer (UNICODE_JSON) cannot encode a lone surrogate echoed in an "
-    "error message ('\"\\ud800\" is not a valid choice'): 500. Fix: UNICODE_JSON=False "
-    "(see the report).",
-)
 @pytest.mark.parametrize("batch", [False, True], ids=["one", "batch"])
 def test_a_lone_surrogate_echoed_in_an_error_is_a_clear_4xx(api, batch):
     item = _item(source="\ud800")
     status, payload, mentions, _ = _post(api, _encode([item] if batch else item))
     assert status in (207, 400) and mentions == 0
+    fields = payload["error"]["fields"] if not batch else payload["results"][0]["errors"]
+    assert "source" in fields, payload
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="RecursionError from json escapes DRF's JSONParser (it catches ValueError only): "
-    "500. Fix: a JSONParser that turns RecursionError into ParseError (see the report).",
-)
 @pytest.mark.parametrize("opener", [b"[", b'{"a":'])
 def test_deeply_nested_json_is_a_clear_4xx(api, opener):
     closer = b"]" if opener == b"[" else b"}"
     depth = 100_000
     body = opener * depth + b"1" + closer * depth
-    try:
-        status, payload, mentions, authors = _post(api, body)
-    except RecursionError:  # what the test client re-raises for a 500
-        status = 500
-    assert 400 <= status < 500
+    status, payload, mentions, authors = _post(api, body)
+    assert status == 400 and (mentions, authors) == (0, 0)
+    assert "nested too deeply" in payload["error"]["message"]
