@@ -171,6 +171,7 @@ class ProdStack:
                     "--lifespan",
                     "off",
                 ],
+                DB_POOL_SIZE=self.env.get("DB_POOL_SIZE", "8"),
             )
         for n in range(self.workers):
             command = [
@@ -191,14 +192,14 @@ class ProdStack:
         self._wait_ready()
         log(f"ready: {' '.join(self.urls)} ({self.workers} celery worker(s))")
 
-    def _spawn(self, name: str, command: list[str]) -> None:
+    def _spawn(self, name: str, command: list[str], **extra_env: str) -> None:
         logfile = self.log_dir / f"{name}.log"
         with open(logfile, "ab") as out:
             # Own session: stop() signals the whole group, Celery's pool children included.
             process = subprocess.Popen(  # noqa: S603 - a fixed command line, no shell
                 command,
                 cwd=ROOT,
-                env=self.env,
+                env={**self.env, **extra_env},
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,

@@ -13,7 +13,9 @@ PROBE = (
     "'layer': s.CHANNEL_LAYERS['default']['BACKEND'], 'broker': s.CELERY_BROKER_URL, "
     "'cache': s.CACHES['default']['BACKEND'], 'acks_late': s.CELERY_TASK_ACKS_LATE, "
     "'eager': s.CELERY_TASK_ALWAYS_EAGER, 'prefetch': s.CELERY_WORKER_PREFETCH_MULTIPLIER, "
-    "'reject': s.CELERY_TASK_REJECT_ON_WORKER_LOST}))"
+    "'reject': s.CELERY_TASK_REJECT_ON_WORKER_LOST, "
+    "'pool': s.DATABASES['default'].get('OPTIONS', {}).get('pool', {}).get('max_size'), "
+    "'max_age': s.DATABASES['default'].get('CONN_MAX_AGE')}))"
 )
 CLEAN = {
     k: v
@@ -26,6 +28,8 @@ CLEAN = {
         "DEBUG",
         "SECRET_KEY",
         "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "DB_POOL_SIZE",
+        "DB_CONN_MAX_AGE",
     }
 }
 
@@ -65,6 +69,18 @@ def test_database_and_redis_urls_select_the_production_stack(tmp_path):
     assert s["layer"] == "channels_redis.core.RedisChannelLayer"
     assert s["broker"] == "redis://127.0.0.1:6379/0"
     assert s["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert (s["pool"], s["max_age"]) == (None, 0)
+
+
+def test_a_pool_size_gives_each_web_process_a_connection_pool(tmp_path):
+    s = _settings(
+        tmp_path,
+        DATABASE_URL="postgres://u:p@127.0.0.1:5432/firebreak",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+        DB_POOL_SIZE="8",
+        DB_CONN_MAX_AGE="60",  # ignored: Django refuses persistent connections with a pool
+    )
+    assert (s["pool"], s["max_age"]) == (8, 0)
 
 
 def test_production_without_a_secret_key_fails_loudly(tmp_path):
