@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
     "core.middleware.SessionTimeoutMiddleware",
+    "core.middleware.PermissionMemoMiddleware",
     "core.middleware.PermissionsPolicyMiddleware",
 ]
 
@@ -233,6 +234,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
+# Seconds the per-status counts of a queue are shared through the cache (0: count every time).
+QUEUE_COUNTS_SECONDS = env.int("QUEUE_COUNTS_SECONDS", default=10)
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=2 * 3600)
 SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=12 * 3600)
 LOGIN_URL_PATH = "/login/"

@@ -30,6 +30,27 @@ class SessionTimeoutMiddleware:
         return self.get_response(request)
 
 
+class PermissionMemoMiddleware:
+    """Department permissions looked up once per page, not once per check.
+
+    A page asks several times which departments its user may see or work (the header, the
+    view, the template); each answer is a django-guardian query. The memo lives on this
+    request's user object only: the next request, or a websocket (whose user object outlives
+    many changes), asks the database again.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from spokes.selectors import memoise_permissions
+
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            memoise_permissions(user)
+        return self.get_response(request)
+
+
 class PermissionsPolicyMiddleware:
     """Security headers Django does not set by itself."""
 

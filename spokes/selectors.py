@@ -4,7 +4,13 @@ from django.db.models import Count, Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
 from core.errors import NotFound
-from spokes.models import Department, Mention, MentionUserObjectPermission
+from spokes.models import (
+    Department,
+    DepartmentGroupObjectPermission,
+    DepartmentUserObjectPermission,
+    Mention,
+    MentionUserObjectPermission,
+)
 
 
 def departments_for(user, perm: str = "view_queue") -> QuerySet[Department]:
@@ -28,15 +34,64 @@ def departments_for(user, perm: str = "view_queue") -> QuerySet[Department]:
     )
 
 
+_MEMO = "_department_ids_memo"
+
+
+def memoise_permissions(user) -> None:
+    """From now on, remember ``user``'s department ids per permission on this user object
+    (``core.middleware.PermissionMemoMiddleware`` calls it for each request's user)."""
+    setattr(user, _MEMO, {})
+
+
+def department_ids_for(user, perm: str = "view_queue") -> frozenset[int]:
+    """The ids of ``departments_for(user, perm)``; with a memo (one request), every
+    permission of the user is read at once: one query for all the checks of a page."""
+    memo = getattr(user, _MEMO, None)
+    if memo is None:
+        return frozenset(departments_for(user, perm).values_list("pk", flat=True))
+    if perm not in memo:
+        memo.update(_all_grants(user, perms=("view_queue", "work_queue", "lead_queue", perm)))
+    return memo[perm]
+
+
+def _all_grants(user, perms) -> dict[str, frozenset[int]]:
+    """``{perm: department ids}`` as ``departments_for`` answers it, for several perms at once:
+    object grants to the user or their groups (global permissions ignored)."""
+    if not user.is_authenticated or not user.is_active:
+        return dict.fromkeys(perms, frozenset())
+    every = None
+    if user.is_administrator or user.is_central_comms:
+        every = frozenset(Department.objects.values_list("pk", flat=True))
+    if user.is_administrator:
+        return dict.fromkeys(perms, every)
+    fields = ("content_object_id", "permission__codename")
+    rows = (
+        DepartmentUserObjectPermission.objects.filter(user=user)
+        .values_list(*fields)
+        .union(
+            DepartmentGroupObjectPermission.objects.filter(group__user=user).values_list(*fields)
+        )
+    )
+    granted: dict[str, set[int]] = {perm: set() for perm in perms}
+    for department_id, codename in rows:
+        if codename in granted:
+            granted[codename].add(department_id)
+    answer = {perm: frozenset(ids) for perm, ids in granted.items()}
+    if every is not None and "view_queue" in answer:
+        answer["view_queue"] = every
+    return answer
+
+
 def department_get(*, user, slug: str, perm: str = "view_queue") -> Department:
-    department = departments_for(user, perm).filter(slug=slug).first()
+    ids = department_ids_for(user, perm)
+    department = Department.objects.filter(slug=slug, pk__in=ids).first() if ids else None
     if department is None:
         raise NotFound("No such department.")
     return department
 
 
 def user_can(user, perm: str, department_id: int) -> bool:
-    return departments_for(user, perm).filter(pk=department_id).exists()
+    return department_id in department_ids_for(user, perm)
 
 
 def _shared_mention_ids(user):
@@ -93,6 +148,28 @@ def mentions_mine(user) -> QuerySet[Mention]:
 def status_counts(queryset: QuerySet[Mention]) -> dict[str, int]:
     rows = queryset.order_by().values("status").annotate(n=Count("id"))
     return {row["status"]: row["n"] for row in rows}
+
+
+def department_status_counts(department: Department) -> dict[str, int]:
+    """Mentions per status in one queue, for the queue page's tabs.
+
+    Counting a busy queue reads every row of its (department, status) index: about 15 ms at
+    135,000 mentions, on every page view of every agent. The counts are shared through the
+    cache for ``QUEUE_COUNTS_SECONDS`` (like a view count in other helpdesks, they may lag
+    by that much; the rows themselves never do). 0 turns the cache off.
+    """
+    from django.conf import settings
+    from django.core.cache import cache
+
+    seconds = settings.QUEUE_COUNTS_SECONDS
+    if not seconds:
+        return status_counts(Mention.objects.filter(department=department))
+    key = f"queue-counts:{department.pk}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = status_counts(Mention.objects.filter(department=department))
+        cache.set(key, counts, timeout=seconds)
+    return counts
 
 
 def thread_of(mention: Mention, user) -> QuerySet[Mention]:

@@ -100,7 +100,7 @@ def queue(request, slug):
     )
     if request.htmx and request.GET.get("partial"):
         return render(request, "spokes/_queue_rows.html", context)
-    counts = selectors.status_counts(base)
+    counts = selectors.department_status_counts(department)
     context["counts"] = [(s, counts.get(s.value, 0)) for s in Status]
     context["open_count"] = sum(counts.get(s, 0) for s in OPEN_STATUSES)
     return render(request, "spokes/queue.html", context)

@@ -77,6 +77,8 @@ def live_server(request):
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # counts fresh on every page (the cache outlives a test); tests of the cache turn it on
+    settings.QUEUE_COUNTS_SECONDS = 0
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ def test_query_count_does_not_grow_with_the_rows(
 ):
     client.force_login(agent)
     _make(billing, 3, assignee=agent)
-    with django_assert_max_num_queries(14) as small:
+    with django_assert_max_num_queries(12) as small:
         client.get(reverse("spokes:queue", args=["billing"]))
     _make(billing, 60, assignee=agent)
     with django_assert_max_num_queries(len(small.captured_queries)):
@@ -142,3 +142,37 @@ def test_social_text_is_escaped(client, agent, billing):
         assert "<script>alert(1)" not in page
         assert "<img src=x" not in page
         assert "&lt;script&gt;alert(1)" in page
+
+
+def test_the_queue_page_asks_for_permissions_once(
+    client, agent, billing, django_assert_max_num_queries
+):
+    """Session, user, every department permission at once (the header, the view and the
+    template share them), the department, the rows and their tags, the counts, the
+    notifications, the session's last-seen time."""
+    client.force_login(agent)
+    _make(billing, 3, assignee=agent)
+    with django_assert_max_num_queries(12) as captured:
+        client.get(reverse("spokes:queue", args=["billing"]))
+    sqls = [q["sql"].lower() for q in captured.captured_queries]
+    assert sum("departmentuserobjectpermission" in sql for sql in sqls) == 1, sqls
+
+
+def test_status_counts_are_shared_for_a_few_seconds(client, agent, billing, settings):
+    from django.core.cache import cache
+
+    settings.QUEUE_COUNTS_SECONDS = 10
+    cache.delete(f"queue-counts:{billing.pk}")
+    client.force_login(agent)
+    _make(billing, 2)
+    url = reverse("spokes:queue", args=["billing"])
+
+    def open_count():
+        html = client.get(url).content.decode()
+        return int(re.search(r'data-open-count="(\d+)"', html).group(1))
+
+    assert open_count() == 2
+    _make(billing, 1)
+    assert open_count() == 2  # the cached counts, until they expire
+    cache.delete(f"queue-counts:{billing.pk}")
+    assert open_count() == 3
