@@ -124,18 +124,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif DB_POOL_SIZE := env.int("DB_POOL_SIZE", default=0):
     # A connection pool per process (psycopg_pool), for the ASGI web processes: there every
     # request runs in a thread of its own, so a persistent connection (CONN_MAX_AGE) would be
-    # one new connection per request. A connection is checked before it is lent: a restarted
-    # database costs a reconnect, not an error page.
-    from psycopg_pool import ConnectionPool
-
+    # one new connection per request. With CONN_HEALTH_CHECKS, Django has the pool check a
+    # connection before lending it: a restarted database costs a reconnect, not an error page.
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # required with a pool
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"]["OPTIONS"] = {
         **DATABASES["default"].get("OPTIONS", {}),
         "pool": {
             "min_size": min(2, DB_POOL_SIZE),
             "max_size": DB_POOL_SIZE,
             "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
-            "check": ConnectionPool.check_connection,
         },
     }
 else:

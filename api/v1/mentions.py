@@ -2,6 +2,7 @@
 
 import django_filters
 from django.contrib.auth import get_user_model
+from django.db.models import prefetch_related_objects
 from django.urls import path
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
@@ -436,6 +437,12 @@ class MentionListView(ListApiView):
                 raise NotFound(invalid[0]["department"][0], field="department")
             raise ValidationError(_nest(invalid[0]))
         [result] = mentions_ingest(items=[valid[0][1]])
+        if result.created:
+            # Just stored from this request: author and department are the objects it
+            # named, no tag or assignee yet (triage comes later). No need to read it back.
+            mention = result.mention
+            prefetch_related_objects([mention], "tags")
+            return Response(MentionSerializer(mention).data, status=201)
         mention = _mention_queryset(self.request.user).filter(pk=result.mention.pk).first()
         if mention is None and not result.created:
             # Already known, in a queue this key cannot read: acknowledge, show nothing of it.
