@@ -107,6 +107,13 @@ TEMPLATES = [
             "builtins": ["django.contrib.humanize.templatetags.humanize"],
         },
     },
+    {
+        # Only for templates rendered many times per page (see config/jinja2.py).
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "config.jinja2.environment"},
+    },
 ]
 
 # --- database -----------------------------------------------------------------------------

@@ -5,8 +5,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, NotFound
@@ -69,6 +71,15 @@ def _filtered_page(request, queryset):
     }
 
 
+def _rows_html(request, context) -> SafeString:
+    """The table's rows, by Jinja2 (autoescaped; config/jinja2.py says why)."""
+    keys = ("rows", "can_work", "show_department")
+    html = render_to_string(
+        "spokes/queue_rows.html", {k: context.get(k) for k in keys}, request, using="jinja2"
+    )
+    return mark_safe(html)  # noqa: S308 - Jinja2 escaped every value in it
+
+
 @login_required
 def home(request):
     department = selectors.departments_for(request.user).first()
@@ -98,8 +109,9 @@ def queue(request, slug):
         live_kind="department",
         live_key=department.slug,
     )
+    context["rows_html"] = _rows_html(request, context)
     if request.htmx and request.GET.get("partial"):
-        return render(request, "spokes/_queue_rows.html", context)
+        return HttpResponse(context["rows_html"])
     counts = selectors.department_status_counts(department)
     context["counts"] = [(s, counts.get(s.value, 0)) for s in Status]
     context["open_count"] = sum(counts.get(s, 0) for s in OPEN_STATUSES)
@@ -110,8 +122,9 @@ def queue(request, slug):
 def mine(request):
     context = _filtered_page(request, selectors.mentions_mine(request.user))
     context.update(live_kind="", live_key="", show_department=True)
+    context["rows_html"] = _rows_html(request, context)
     if request.htmx and request.GET.get("partial"):
-        return render(request, "spokes/_queue_rows.html", context)
+        return HttpResponse(context["rows_html"])
     return render(request, "spokes/mine.html", context)
 
 

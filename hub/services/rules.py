@@ -452,12 +452,12 @@ def routing_rule_save(*, actor, rule_id=None, **data) -> RoutingRule:
 def routing_rule_move(*, actor, rule_id, direction: str) -> list[RoutingRule]:
     """Move a rule one place ``up`` or ``down``; positions are renumbered 10, 20, ..."""
     require_editor(actor)
-    if direction not in ("up", "down"):
-        raise DomainError("Move up or down.", field="direction")
     rules = list(RoutingRule.objects.select_for_update().order_by("position", "id"))
     index = next((i for i, r in enumerate(rules) if str(r.pk) == str(rule_id)), None)
-    if index is None:
+    if index is None:  # first: a missing rule is a 404 whatever else the request says
         raise NotFound("No such routing rule.")
+    if direction not in ("up", "down"):
+        raise DomainError("Move up or down.", field="direction")
     other = index - 1 if direction == "up" else index + 1
     if 0 <= other < len(rules):
         rules[index], rules[other] = rules[other], rules[index]

@@ -304,3 +304,9 @@ def test_a_guideline_page_costs_the_same_queries_with_many_versions(
         )
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(url)
+
+
+def test_moving_a_missing_routing_rule_is_a_404_whatever_the_direction(as_comms):
+    for data in ({}, {"direction": "sideways"}, {"direction": "up"}):
+        response = as_comms.post(reverse("hub:routing_move", args=[999_999]), data)
+        assert response.status_code == 404, data
