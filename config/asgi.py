@@ -1,4 +1,3 @@
-import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -12,6 +11,7 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.urls import path  # noqa: E402
 
 from core.consumers import LiveConsumer  # noqa: E402
+from core.gctune import tune_for_server  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
@@ -22,7 +22,4 @@ application = ProtocolTypeRouter(
     }
 )
 
-# What start-up loaded lives as long as the process: keep it out of the collector's passes,
-# which otherwise walk it all and stall every socket of the process (p99 at 1,000 sockets).
-gc.collect()
-gc.freeze()
+tune_for_server()
