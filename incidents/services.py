@@ -130,6 +130,12 @@ def _view_mention() -> Permission:
     return Permission.objects.get(content_type__app_label="spokes", codename="view_mention")
 
 
+def incident_share_linked(incident: Incident, *, mention_ids) -> int:
+    """Give the incident's team view rights on mentions linked without a person (an
+    escalation rule's "link to incident"): the same grants as a manual link."""
+    return _grant(incident, mention_ids=list(mention_ids))
+
+
 def _grant(incident: Incident, *, users=None, mention_ids=None) -> int:
     """Let team members open linked mentions outside their departments (while it is open)."""
     if not incident.is_open:

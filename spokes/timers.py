@@ -196,6 +196,9 @@ def _link_to_open_incidents(pairs: list[tuple[int, int]], now) -> None:
     for mention_id, department_id in pairs:
         if department_id in newest:
             links[newest[department_id].pk].append(mention_id)
+    from incidents.services import incident_share_linked
+
+    by_id = {incident.pk: incident for incident in newest.values()}
     for incident_id, mention_ids in links.items():
         IncidentMention.objects.bulk_create(
             [
@@ -204,6 +207,8 @@ def _link_to_open_incidents(pairs: list[tuple[int, int]], now) -> None:
             ],
             ignore_conflicts=True,
         )
+        # as when a person links them: the team sees them, from any department
+        incident_share_linked(by_id[incident_id], mention_ids=mention_ids)
         publish(
             "incident.mentions_linked",
             {"id": incident_id, "panels": ["mentions"], "count": len(mention_ids)},

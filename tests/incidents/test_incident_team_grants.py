@@ -87,3 +87,27 @@ def test_only_managers_change_the_team(incident, agent, other_agent):
             actor=agent, incident_id=incident.pk, user=other_agent, role="x"
         )
     assert not IncidentMember.objects.filter(user=other_agent).exists()
+
+
+def test_mentions_an_escalation_rule_links_are_shared_with_the_team(
+    incident, comms, other_agent, billing
+):
+    """A rule's "link to incident" is a link like any other: the team from another
+    department can open the mention."""
+    from hub.models import EscalationRule
+    from spokes.triage_service import triage_batch
+    from tests.factories import MentionFactory
+
+    services.incident_add_member(actor=comms, incident_id=incident.pk, user=other_agent, role="Ops")
+    EscalationRule.objects.create(
+        name="Card trouble joins the incident",
+        is_active=True,
+        keywords=["card declined"],
+        link_to_incident=True,
+    )
+    mention = MentionFactory(department=billing, text="My card declined three times today")
+    with pytest.raises(NotFound):
+        mention_get(user=other_agent, mention_id=mention.pk)
+    triage_batch([mention.pk])
+    assert mention.incident_links.filter(incident=incident).exists()
+    assert mention_get(user=other_agent, mention_id=mention.pk) == mention
