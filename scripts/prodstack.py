@@ -170,6 +170,10 @@ class ProdStack:
                     "--no-access-log",
                     "--lifespan",
                     "off",
+                    # longer than a client's or proxy's idle keep-alive (nginx: 60 s), so the
+                    # server never closes a connection just as a request is sent on it
+                    "--timeout-keep-alive",
+                    "75",
                 ],
                 DB_POOL_SIZE=self.env.get("DB_POOL_SIZE", "8"),
             )
