@@ -172,3 +172,34 @@ def explain(cursor, sql: str, repeat: int = 1) -> Plan:
             )
         )
     return sorted(plans, key=lambda plan: plan.execution_ms)[len(plans) // 2]
+
+
+def session_keys_for(people) -> list[str]:
+    """A logged-in database session for each user, written directly (no password hashing, no
+    login round trip); returns the session keys, in the order of ``people``. The sessions
+    carry what ``core.middleware.SessionTimeoutMiddleware`` expects."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+    from django.utils.crypto import get_random_string
+
+    now, expires = int(time.time()), timezone.now() + timezone.timedelta(hours=12)
+    store, sessions = SessionStore(), []
+    for person in people:
+        data = {
+            SESSION_KEY: str(person.pk),
+            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+            HASH_SESSION_KEY: person.get_session_auth_hash(),
+            "_started_at": now,
+            "_seen_at": now,
+        }
+        sessions.append(
+            Session(
+                session_key=get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789"),
+                session_data=store.encode(data),
+                expire_date=expires,
+            )
+        )
+    Session.objects.bulk_create(sessions)
+    return [s.session_key for s in sessions]

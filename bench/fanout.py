@@ -45,7 +45,7 @@ import time
 import urllib.error
 import urllib.request
 
-from bench.common import log, percentile, process_cpu_ms
+from bench.common import log, percentile, process_cpu_ms, session_keys_for
 from scripts.prodstack import BIN, HOST, ProdStack
 
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "1000"))
@@ -355,16 +355,9 @@ def create_people_and_incident():
     the agents get their department through the service, as an administrator would.
     """
     from django.contrib.auth import (
-        BACKEND_SESSION_KEY,
-        HASH_SESSION_KEY,
-        SESSION_KEY,
         get_user_model,
     )
     from django.contrib.auth.hashers import make_password
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.contrib.sessions.models import Session
-    from django.utils import timezone
-    from django.utils.crypto import get_random_string
 
     from incidents.services import incident_declare
     from spokes.models import Department
@@ -400,29 +393,12 @@ def create_people_and_incident():
     )
     for person in people[:AGENTS]:
         membership_set(actor=admin, user=person, department=department, role="agent")
-    now, expires = int(time.time()), timezone.now() + timezone.timedelta(hours=12)
-    store, sessions = SessionStore(), []
-    for person in people:
-        data = {
-            SESSION_KEY: str(person.pk),
-            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
-            HASH_SESSION_KEY: person.get_session_auth_hash(),
-            "_started_at": now,
-            "_seen_at": now,
-        }
-        sessions.append(
-            Session(
-                session_key=get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789"),
-                session_data=store.encode(data),
-                expire_date=expires,
-            )
-        )
-    Session.objects.bulk_create(sessions)
+    session_keys = session_keys_for(people)
     log(
         f"{CLIENTS} people ({AGENTS} agents, {CLIENTS - AGENTS} central comms) with sessions "
         f"in {time.monotonic() - started:.1f}s; incident {incident.pk}"
     )
-    return lead, incident, [f"sessionid={s.session_key}" for s in sessions]
+    return lead, incident, [f"sessionid={key}" for key in session_keys]
 
 
 # --- updates -------------------------------------------------------------------------------

@@ -58,7 +58,7 @@ import threading
 import time
 import urllib.parse
 
-from bench.common import HttpSession, link_by_id, log, percentile, process_cpu_ms
+from bench.common import HttpSession, link_by_id, log, percentile, process_cpu_ms, session_keys_for
 from scripts.prodstack import ProdStack
 
 DEPARTMENTS = [("billing", "Billing"), ("baggage", "Baggage"), ("flights", "Flights"),
@@ -458,16 +458,10 @@ def pager(urls, cookie, slug, depth, stop: threading.Event, out: dict) -> None:
 def create_people(sockets: int, pagers: int, seed_per_department: int):
     """Departments with routing keywords, agents with sessions, an API key, older mentions."""
     from django.contrib.auth import (
-        BACKEND_SESSION_KEY,
-        HASH_SESSION_KEY,
-        SESSION_KEY,
         get_user_model,
     )
     from django.contrib.auth.hashers import make_password
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.contrib.sessions.models import Session
     from django.utils import timezone
-    from django.utils.crypto import get_random_string
 
     from api.services import integration_key_create
     from spokes import services
@@ -496,27 +490,8 @@ def create_people(sockets: int, pagers: int, seed_per_department: int):
     for n, person in enumerate(people):
         department = departments[n % len(departments)]
         services.membership_set(actor=None, user=person, department=department, role="agent")
-    now, expires = int(time.time()), timezone.now() + timezone.timedelta(hours=12)
-    store, sessions = SessionStore(), []
-    for person in people:
-        data = {
-            SESSION_KEY: str(person.pk),
-            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
-            HASH_SESSION_KEY: person.get_session_auth_hash(),
-            "_started_at": now,
-            "_seen_at": now,
-        }
-        sessions.append(
-            Session(
-                session_key=get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789"),
-                session_data=store.encode(data),
-                expire_date=expires,
-            )
-        )
-    Session.objects.bulk_create(sessions)
-    agents = [
-        (s.session_key, departments[n % len(departments)].slug) for n, s in enumerate(sessions)
-    ]
+    session_keys = session_keys_for(people)
+    agents = [(k, departments[n % len(departments)].slug) for n, k in enumerate(session_keys)]
     _, key = integration_key_create(
         actor=None, name="load monitor", departments=departments, scopes=["read", "write"]
     )

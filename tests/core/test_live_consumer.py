@@ -2,25 +2,11 @@
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.testing import WebsocketCommunicator
-from django.test import Client
 
-from config.asgi import application
 from spokes import services
+from tests.live import connect as _connect
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
-
-
-async def _connect(user, origin=b"http://127.0.0.1"):
-    headers = [(b"origin", origin), (b"host", b"127.0.0.1")]
-    if user is not None:
-        client = Client()
-        await sync_to_async(client.force_login)(user)
-        cookie = client.cookies["sessionid"].value
-        headers.append((b"cookie", f"sessionid={cookie}".encode()))
-    communicator = WebsocketCommunicator(application, "/ws/live/", headers=headers)
-    connected, code = await communicator.connect()
-    return communicator, connected, code
 
 
 async def test_anonymous_sockets_are_closed(db):

@@ -7,10 +7,8 @@ missing one ("not_found"), joins no group, and the socket receives none of that 
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.testing import WebsocketCommunicator
-from django.test import Client
 
-from config.asgi import application
+from tests.live import connect as _connect
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -66,17 +64,6 @@ def cast(agent, lead, other_agent, comms, admin_user, outsider):
         "admin": admin_user,
         "outsider": outsider,
     }
-
-
-async def _connect(user):
-    headers = [(b"origin", b"http://127.0.0.1"), (b"host", b"127.0.0.1")]
-    if user is not None:
-        client = Client()
-        await sync_to_async(client.force_login)(user)
-        headers.append((b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode()))
-    communicator = WebsocketCommunicator(application, "/ws/live/", headers=headers)
-    connected, code = await communicator.connect()
-    return communicator, connected, code
 
 
 async def _subscribe(communicator, kind, key) -> str:
