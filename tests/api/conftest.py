@@ -38,3 +38,17 @@ def api():
 @pytest.fixture
 def billing_api(api, billing_key):
     return api(billing_key[1])
+
+
+@pytest.fixture
+def read_api(api, make_key, billing):
+    """A read-only key on billing."""
+    return api(make_key(billing, scopes=("read",), name="Dashboard")[1])
+
+
+@pytest.fixture
+def comms_api(api, comms):
+    """Central comms through session authentication."""
+    client = api()
+    client.force_authenticate(comms)
+    return client

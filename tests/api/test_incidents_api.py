@@ -21,18 +21,6 @@ def foreign_incident(comms, support):
     return services.incident_declare(actor=comms, title="Parcels late", departments=[support])
 
 
-@pytest.fixture
-def read_api(api, make_key, billing):
-    return api(make_key(billing, scopes=("read",), name="Dashboard")[1])
-
-
-@pytest.fixture
-def comms_api(api, comms):
-    client = api()
-    client.force_authenticate(comms)
-    return client
-
-
 def _error(response, status_code, code):
     assert response.status_code == status_code, response.content
     body = response.json()

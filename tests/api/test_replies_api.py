@@ -56,18 +56,6 @@ def full_api(api, make_key, billing):
 
 
 @pytest.fixture
-def read_api(api, make_key, billing):
-    return api(make_key(billing, scopes=("read",), name="Dashboard")[1])
-
-
-@pytest.fixture
-def comms_api(api, comms):
-    client = api()
-    client.force_authenticate(comms)
-    return client
-
-
-@pytest.fixture
 def voucher(db):
     DiscretionLimit.objects.create(role="agent", amount=Decimal("50"))
     return CompensationPolicy.objects.create(name="Voucher", kind="voucher", unit="money")
