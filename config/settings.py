@@ -91,6 +91,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
+# Threads per web process running HTTP requests (config/asgi.py); with DB_POOL_SIZE, no more
+# than the pool lends, so no request waits for a connection.
+WEB_THREADS = env.int("WEB_THREADS", default=8)
 
 TEMPLATES = [
     {
@@ -129,10 +132,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Covering-index columns (INCLUDE) are a PostgreSQL optimisation; SQLite ignores them.
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
 elif DB_POOL_SIZE := env.int("DB_POOL_SIZE", default=0):
-    # A connection pool per process (psycopg_pool), for the ASGI web processes: there every
-    # request runs in a thread of its own, so a persistent connection (CONN_MAX_AGE) would be
-    # one new connection per request. With CONN_HEALTH_CHECKS, Django has the pool check a
-    # connection before lending it: a restarted database costs a reconnect, not an error page.
+    # A connection pool per process (psycopg_pool), for the web processes: their requests run
+    # on WEB_THREADS threads and their websocket consumers on short-lived ones, so connections
+    # are lent per request rather than held per thread. With CONN_HEALTH_CHECKS, Django has the
+    # pool check a connection before lending it: a restarted database costs a reconnect, not an
+    # error page.
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # required with a pool
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"]["OPTIONS"] = {
@@ -194,6 +198,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Triage coalesced into one backlog task at a time (spokes/tasks.py) rather than a task per
+# ingest request.
+TRIAGE_COALESCE = env.bool("TRIAGE_COALESCE", default=True)
 OUTBOX_SWEEP_AFTER = env.int("OUTBOX_SWEEP_AFTER", default=300)
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {

@@ -29,7 +29,8 @@ PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "i
 SWEEP_BATCH = 500
 
 
-def _send(task, args: tuple) -> bool:
+def send_now(task, args: tuple) -> bool:
+    """Send a Celery task now; False (logged) when the broker is unreachable."""
     try:
         task.apply_async(args=args, retry=True, retry_policy=PUBLISH_RETRY)
     except Exception:  # the broker is down or refusing: the sweeper re-enqueues it later
@@ -40,7 +41,7 @@ def _send(task, args: tuple) -> bool:
 
 def enqueue_on_commit(task, *args) -> None:
     """``task.delay(*args)`` once the current transaction commits; never raises."""
-    transaction.on_commit(lambda: _send(task, args))
+    transaction.on_commit(lambda: send_now(task, args))
 
 
 def sweep_after() -> timedelta:
@@ -99,7 +100,7 @@ def sweep_pending_work(*, older_than: timedelta | None = None) -> dict[str, int]
 
     sent = {"triage": 0, "delivery": 0, "webhook": 0}
     untriaged = _stale_untriaged(cutoff)
-    if untriaged and _send(triage_mentions, (untriaged,)):
+    if untriaged and send_now(triage_mentions, (untriaged,)):
         sent["triage"] = len(untriaged)
     for reply_id, attempts in _stale_queued_replies(cutoff):
         # Count earlier attempts as retries, so a reply that keeps failing still ends "failed".
@@ -112,7 +113,7 @@ def sweep_pending_work(*, older_than: timedelta | None = None) -> dict[str, int]
             break
         sent["delivery"] += 1
     for delivery_id in _stale_webhook_deliveries(cutoff):
-        if not _send(deliver_webhook, (delivery_id,)):
+        if not send_now(deliver_webhook, (delivery_id,)):
             break
         sent["webhook"] += 1
     if any(sent.values()):

@@ -16,7 +16,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.events import department_group, publish
-from core.outbox import enqueue_on_commit
 from spokes.models import Author, Mention
 
 CHUNK = 500  # rows per INSERT: well inside SQLite's and PostgreSQL's parameter limits
@@ -239,9 +238,9 @@ def mentions_ingest(*, items: list[dict], departments_by_slug: dict | None = Non
 
         created_ids = [m.pk for m in created.values()]
         if created_ids:
-            from spokes.tasks import triage_mentions
+            from spokes.tasks import triage_on_commit
 
-            enqueue_on_commit(triage_mentions, created_ids)
+            triage_on_commit(created_ids)
             for department_id in {m.department_id for m in created.values()} - {None}:
                 publish(
                     "mention.received",

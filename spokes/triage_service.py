@@ -99,16 +99,29 @@ def _department(mention: Mention, router, routed: dict[int, int]):
     return (department.pk if department else None), result.rule or "default"
 
 
-def triage_batch(mention_ids: list[int], *, now: datetime | None = None) -> int:
-    """Triage the mentions among ``mention_ids`` not triaged yet; returns how many."""
+BACKLOG_BATCH = 500
+
+
+def triage_batch(mention_ids: list[int] | None, *, now: datetime | None = None) -> int:
+    """Triage the mentions among ``mention_ids`` not triaged yet; returns how many.
+
+    ``None`` takes the next ``BACKLOG_BATCH`` untriaged mentions, oldest first, skipping rows
+    another worker holds: two workers draining the backlog split it instead of queueing on
+    each other's row locks."""
     now = now or timezone.now()
     with transaction.atomic():
-        mentions = list(
-            Mention.objects.select_for_update(of=("self",))
-            .filter(pk__in=mention_ids, triaged_at__isnull=True)
-            .select_related("thread_root", "author")
-            .order_by("id")
+        untriaged = Mention.objects.filter(triaged_at__isnull=True).select_related(
+            "thread_root", "author"
         )
+        if mention_ids is None:
+            chosen = untriaged.select_for_update(of=("self",), skip_locked=True).order_by("id")[
+                :BACKLOG_BATCH
+            ]
+        else:
+            chosen = (
+                untriaged.select_for_update(of=("self",)).filter(pk__in=mention_ids).order_by("id")
+            )
+        mentions = list(chosen)
         if not mentions:
             return 0
         router = load_router()
@@ -173,3 +186,13 @@ def triage_batch(mention_ids: list[int], *, now: datetime | None = None) -> int:
             )
         spikes.record_and_detect(mentions, router=router, now=now)
     return len(mentions)
+
+
+def triage_backlog() -> int:
+    """Triage every untriaged mention, a batch per transaction; returns how many.
+
+    Stops when nothing is left, or when what is left is held by another worker draining it."""
+    total = 0
+    while done := triage_batch(None):
+        total += done
+    return total

@@ -74,6 +74,8 @@ def test_a_webhook_delivery_lost_with_the_broker_is_sent_again(billing, monkeypa
     )
     WebhookDelivery.objects.create(subscription=subscription, event="mention.created")  # fresh
     sent = []
-    monkeypatch.setattr(outbox, "_send", lambda task, args: sent.append((task.name, args)) or True)
+    monkeypatch.setattr(
+        outbox, "send_now", lambda task, args: sent.append((task.name, args)) or True
+    )
     assert outbox.sweep_pending_work()["webhook"] == 1
     assert sent[-1][1] == (str(stale.pk),)
