@@ -116,23 +116,28 @@ def _authors(items: list[dict]) -> dict[tuple, Author]:
     # same order and queue behind each other instead of deadlocking.
     missing = sorted(key for key in wanted if key not in found)
     if missing:
-        _insert_ignoring_conflicts(
-            Author,
-            [
-                Author(
-                    source=source,
-                    handle=handle,
-                    display_name=wanted[(source, handle)].get("display_name", "") or "",
-                    followers=wanted[(source, handle)].get("followers", 0) or 0,
-                    profile_url=wanted[(source, handle)].get("url", "") or "",
-                )
-                for source, handle in missing
-            ],
-            ["id"],
-        )
-        found.update(
-            {(a.source, a.handle): a for a in Author.objects.filter(_author_filter(missing))}
-        )
+        new = {
+            (source, handle): Author(
+                source=source,
+                handle=handle,
+                display_name=wanted[(source, handle)].get("display_name", "") or "",
+                followers=wanted[(source, handle)].get("followers", 0) or 0,
+                profile_url=wanted[(source, handle)].get("url", "") or "",
+            )
+            for source, handle in missing
+        }
+        for pk, source, handle in _insert_ignoring_conflicts(
+            Author, list(new.values()), ["id", "source", "handle"]
+        ):
+            author = new[(source, handle)]
+            author.pk = author.id = pk
+            author._state.adding = False
+            found[(source, handle)] = author
+        lost = [key for key in missing if key not in found]
+        if lost:  # inserted by a concurrent batch a moment ago
+            found.update(
+                {(a.source, a.handle): a for a in Author.objects.filter(_author_filter(lost))}
+            )
     changed = []
     for key, data in wanted.items():
         author = found[key]
