@@ -6,4 +6,7 @@ class ApiConfig(AppConfig):
     verbose_name = "REST API"
 
     def ready(self):
-        from api import schema  # noqa: F401  registers the Api-Key security scheme
+        from api import (
+            schema,  # noqa: F401  registers the Api-Key security scheme
+            signals,  # noqa: F401  drops cached keys when they change
+        )

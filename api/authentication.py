@@ -1,15 +1,67 @@
-"""``Authorization: Api-Key <key>``: integration keys, never read from the query string."""
+"""``Authorization: Api-Key <key>``: integration keys, never read from the query string.
 
+A key's record (with its service account and departments) is kept in the shared cache for a
+minute, so a busy integration costs one cache read per request instead of two queries. The
+secret is still checked against the stored hash on every request. Any change to a key or its
+service account (revocation, departments, deactivation) drops the cached record at once and
+again when its transaction commits (``api.signals``), in every process, since the cache is
+shared.
+"""
+
+import logging
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
 from api.models import IntegrationKey
 from api.services import integration_key_service_account
 
+log = logging.getLogger("firebreak.api")
+
 KEYWORD = "Api-Key"
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+KEY_CACHE_SECONDS = 60
+
+
+def key_cache_name(prefix: str) -> str:
+    return f"api-key:{prefix}"
+
+
+def forget_key(prefix: str) -> None:
+    """Drop a key's cached record: the next request reads the database."""
+    try:
+        cache.delete(key_cache_name(prefix))
+    except Exception:  # entries expire by themselves
+        log.warning("cached API key %s not dropped: cache unavailable", prefix)
+
+
+def _remember(key: IntegrationKey) -> None:
+    try:
+        cache.set(key_cache_name(key.prefix), key, KEY_CACHE_SECONDS)
+    except Exception:
+        log.warning("API key %s not cached: cache unavailable", key.prefix)
+
+
+def _key_by_prefix(prefix: str) -> IntegrationKey | None:
+    """The unrevoked key with this prefix, its service account and departments loaded."""
+    try:
+        key = cache.get(key_cache_name(prefix))
+    except Exception:  # the shared cache is down: the database still answers
+        key = None
+    if key is not None:
+        return key
+    key = (
+        IntegrationKey.objects.select_related("user")
+        .prefetch_related("departments")
+        .filter(prefix=prefix, revoked=False)
+        .first()
+    )
+    if key is not None:
+        integration_key_service_account(key)
+        _remember(key)
+    return key
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):
@@ -24,11 +76,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if not raw or " " in raw:
             raise exceptions.AuthenticationFailed("Malformed Api-Key header.")
         prefix, _, _ = raw.partition(".")
-        key = (
-            IntegrationKey.objects.select_related("user")
-            .filter(prefix=prefix, revoked=False)
-            .first()
-        )
+        key = _key_by_prefix(prefix)
         if key is None or not key.is_valid(raw):
             raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
         if key.has_expired:
@@ -46,6 +94,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
             IntegrationKey.objects.filter(pk=key.pk).update(last_used_at=now)
             key.last_used_at = now
+            _remember(key)
 
     def authenticate_header(self, request):
         return KEYWORD

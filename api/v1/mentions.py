@@ -1,8 +1,10 @@
 """Mentions: ingestion, the filtered list, detail with thread and history, and actions."""
 
+import copy
+import re
+
 import django_filters
 from django.contrib.auth import get_user_model
-from django.db.models import prefetch_related_objects
 from django.urls import path
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
@@ -16,6 +18,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
+from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 from api.authentication import integration_key
 from api.errors import validation_fields
@@ -47,7 +50,19 @@ class AuthorSerializer(serializers.Serializer):
     url = serializers.CharField(source="profile_url")
 
 
-class MentionSerializer(serializers.ModelSerializer):
+class FieldsOnceMixin:
+    """A ModelSerializer reads the model's fields to build its own on every instance: a fifth
+    of the CPU of a single-mention POST. Built once per class, copied for each instance."""
+
+    def get_fields(self):
+        template = type(self).__dict__.get("_field_template")
+        if template is None:
+            template = super().get_fields()
+            type(self)._field_template = template
+        return copy.deepcopy(template)
+
+
+class MentionSerializer(FieldsOnceMixin, serializers.ModelSerializer):
     author = AuthorSerializer()
     department = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     assignee = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
@@ -142,8 +157,32 @@ class MentionDetailSerializer(MentionSerializer):
 
 
 # --- input ----------------------------------------------------------------------------------
+class ProhibitSurrogates(ProhibitSurrogateCharactersValidator):
+    """DRF's check, same message, as one regular-expression scan: DRF loops over every
+    character in Python, a fifth of the validation time of a batch of 1,000 mentions."""
+
+    pattern = re.compile("[\ud800-\udfff]")
+
+    def __call__(self, value):
+        found = self.pattern.search(str(value))
+        if found:
+            message = self.message.format(code_point=ord(found.group()))
+            raise ValidationError(message, code=self.code)
+
+
+def _scan_surrogates_at_once(field):
+    field.validators = [
+        ProhibitSurrogates() if type(v) is ProhibitSurrogateCharactersValidator else v
+        for v in field.validators
+    ]
+
+
 class StrictCharField(serializers.CharField):
     """A string, and only a string: DRF's CharField would also take 12 or 1.5."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        _scan_surrogates_at_once(self)
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
@@ -160,11 +199,17 @@ class StrictIntegerField(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
+class URLField(serializers.URLField):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        _scan_surrogates_at_once(self)
+
+
 class AuthorInSerializer(serializers.Serializer):
     handle = StrictCharField(max_length=150)
     display_name = StrictCharField(max_length=200, required=False, allow_blank=True)
     followers = StrictIntegerField(min_value=0, max_value=2_147_483_647, required=False)
-    url = serializers.URLField(max_length=500, required=False, allow_blank=True)
+    url = URLField(max_length=500, required=False, allow_blank=True)
 
 
 class MentionInSerializer(serializers.Serializer):
@@ -174,7 +219,7 @@ class MentionInSerializer(serializers.Serializer):
     )
     author = AuthorInSerializer()
     text = StrictCharField(max_length=20_000, trim_whitespace=False)
-    url = serializers.URLField(max_length=500, required=False, allow_blank=True)
+    url = URLField(max_length=500, required=False, allow_blank=True)
     posted_at = serializers.DateTimeField(
         required=False, help_text="When it was posted; defaults to the time of arrival."
     )
@@ -441,7 +486,8 @@ class MentionListView(ListApiView):
             # Just stored from this request: author and department are the objects it
             # named, no tag or assignee yet (triage comes later). No need to read it back.
             mention = result.mention
-            prefetch_related_objects([mention], "tags")
+            # No tags yet either: answer from an empty prefetch rather than asking the database.
+            mention._prefetched_objects_cache = {"tags": mention.tags.none()}
             return Response(MentionSerializer(mention).data, status=201)
         mention = _mention_queryset(self.request.user).filter(pk=result.mention.pk).first()
         if mention is None and not result.created:

@@ -2,8 +2,10 @@
 
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.utils import timezone
 
+from api import authentication
 from api.models import IntegrationKey
 from api.services import integration_key_revoke
 
@@ -51,7 +53,7 @@ def test_an_expired_key_is_refused(api, billing_key):
     assert "expired" in response.json()["error"]["message"]
 
 
-def test_last_use_is_recorded_at_most_once_a_minute(api, billing_key, django_assert_num_queries):
+def test_last_use_is_recorded_at_most_once_a_minute(api, billing_key, monkeypatch):
     key, plain = billing_key
     client = api(plain)
     client.get(URL)
@@ -59,9 +61,41 @@ def test_last_use_is_recorded_at_most_once_a_minute(api, billing_key, django_ass
     assert first is not None
     client.get(URL)
     assert IntegrationKey.objects.get(pk=key.pk).last_used_at == first
-    IntegrationKey.objects.filter(pk=key.pk).update(last_used_at=first - timedelta(minutes=2))
+    later = first + timedelta(minutes=2)
+    monkeypatch.setattr(authentication.timezone, "now", lambda: later)
     client.get(URL)
-    assert IntegrationKey.objects.get(pk=key.pk).last_used_at > first
+    assert IntegrationKey.objects.get(pk=key.pk).last_used_at == later
+
+
+def test_a_revoked_key_is_refused_at_once_though_its_record_was_cached(
+    api, billing_key, admin_user
+):
+    key, plain = billing_key
+    client = api(plain)
+    assert client.get(URL).status_code == 200  # the record is now cached
+    assert cache.get(authentication.key_cache_name(key.prefix)) is not None
+    integration_key_revoke(actor=admin_user, key=key)
+    assert client.get(URL).status_code == 401
+
+
+def test_a_deactivated_service_account_is_refused_at_once(api, billing_key):
+    key, plain = billing_key
+    client = api(plain)
+    assert client.get(URL).status_code == 200
+    key.user.is_active = False
+    key.user.save()
+    assert client.get(URL).status_code == 401
+
+
+def test_with_the_cache_down_keys_are_read_from_the_database(api, billing_key, monkeypatch):
+    key, plain = billing_key
+
+    def down(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(authentication.cache, "get", down)
+    monkeypatch.setattr(authentication.cache, "set", down)
+    assert api(plain).get(URL).status_code == 200
 
 
 def test_the_key_is_stored_hashed_and_acts_as_its_own_service_account(billing_key, billing):

@@ -33,5 +33,5 @@ def test_the_count_lives_in_the_shared_cache(three_per_minute, billing_key, api)
     from django.core.cache import cache
 
     api(billing_key[1]).get("/api/v1/departments/")
-    keys = [k for k in cache._cache if f"key:{billing_key[0].prefix}" in k]  # noqa: SLF001
+    keys = [k for k in cache._cache if f"api-throttle:key:{billing_key[0].prefix}" in k]  # noqa: SLF001
     assert len(keys) == 1
