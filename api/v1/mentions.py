@@ -59,7 +59,15 @@ class FieldsOnceMixin:
         if template is None:
             template = super().get_fields()
             type(self)._field_template = template
-        return copy.deepcopy(template)
+        # A plain field's state until it is bound is what its constructor set, never changed
+        # afterwards: a shallow copy is a fresh field (bind() then sets its own name and
+        # parent). Nested serializers carry bound children: those get a deep copy.
+        return {
+            name: copy.deepcopy(field)
+            if isinstance(field, serializers.BaseSerializer)
+            else copy.copy(field)
+            for name, field in template.items()
+        }
 
 
 class MentionSerializer(FieldsOnceMixin, serializers.ModelSerializer):
@@ -105,6 +113,8 @@ class MentionSerializer(FieldsOnceMixin, serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_tags(self, mention) -> list[str]:
+        if self.context.get("untagged"):
+            return []
         return [t.name for t in mention.tags.all()]
 
 
@@ -486,9 +496,8 @@ class MentionListView(ListApiView):
             # Just stored from this request: author and department are the objects it
             # named, no tag or assignee yet (triage comes later). No need to read it back.
             mention = result.mention
-            # No tags yet either: answer from an empty prefetch rather than asking the database.
-            mention._prefetched_objects_cache = {"tags": mention.tags.none()}
-            return Response(MentionSerializer(mention).data, status=201)
+            # No tags yet either ("untagged"): nothing to ask the database.
+            return Response(MentionSerializer(mention, context={"untagged": True}).data, status=201)
         mention = _mention_queryset(self.request.user).filter(pk=result.mention.pk).first()
         if mention is None and not result.created:
             # Already known, in a queue this key cannot read: acknowledge, show nothing of it.
