@@ -6,9 +6,15 @@ are read in one query each, new authors and new mentions are written with one mu
 insert returns only the rows it wrote, so a concurrent duplicate (another request inserting
 the same (source, external_id) at the same moment) is detected exactly: the loser's row is
 skipped by the database and read back as existing. Rows are triaged by the Celery worker after
-commit (one task per batch). A repeat of an already-known mention returns it unchanged.
+commit (``spokes.tasks.triage_on_commit``). A repeat of an already-known mention returns it
+unchanged.
+
+Single mentions arriving at once share a transaction (:func:`mention_ingest_one`).
 """
 
+import dataclasses
+import logging
+import threading
 from dataclasses import dataclass
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
@@ -18,7 +24,10 @@ from django.utils import timezone
 from core.events import department_group, publish
 from spokes.models import Author, Mention
 
+log = logging.getLogger("firebreak.ingest")
+
 CHUNK = 500  # rows per INSERT: well inside SQLite's and PostgreSQL's parameter limits
+GROUP_MAX = 200  # single mentions per shared transaction
 
 
 @dataclass
@@ -290,3 +299,83 @@ def _set_parents(links: list[tuple[int, int, int]]) -> None:
                 f"thread_root_id = CASE id {cases} END WHERE id IN ({ids})",
                 params,
             )
+
+
+@dataclass(eq=False)
+class _Waiting:
+    item: dict
+    ready: threading.Event = dataclasses.field(default_factory=threading.Event)
+    leads: bool = False
+    result: IngestResult | None = None
+    alone: bool = False
+
+
+class _GroupCommit:
+    """Group commit for single mentions: whoever arrives while a transaction is being written
+    waits for it, then all of them are written together by one of them (the leader).
+
+    A listening tool pushing one mention per request at a few hundred a second would
+    otherwise pay a transaction, its reads and its inserts, a triage flag and a live event for
+    each. Here the first request leads: it takes everything waiting (itself included), writes
+    it with one ``mentions_ingest`` and hands the lead to the first that arrived meanwhile. An
+    idle server writes each mention at once, alone; a busy one writes as many together as
+    arrived during the last write. Each request still answers with its own mention once its
+    transaction has committed. If a shared transaction fails, each of its requests writes its
+    mention alone, so one request's failure is never another's.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._queue: list[_Waiting] = []
+        self._leading = False
+
+    def ingest(self, item: dict) -> IngestResult:
+        if connection.in_atomic_block:  # the caller's transaction decides: no one else's rows
+            return mentions_ingest(items=[item])[0]
+        me = _Waiting(item)
+        with self._lock:
+            self._queue.append(me)
+            if not self._leading:
+                self._leading = me.leads = True
+        if not me.leads:
+            me.ready.wait()
+        if me.leads:
+            self._write_batch()
+        if me.alone:
+            return mentions_ingest(items=[item])[0]
+        return me.result
+
+    def _write_batch(self) -> None:
+        with self._lock:
+            batch, self._queue = self._queue[:GROUP_MAX], self._queue[GROUP_MAX:]
+        try:
+            # One key order in every transaction: concurrent writers of overlapping keys then
+            # queue behind each other on the unique index instead of deadlocking.
+            ordered = sorted(batch, key=lambda w: (w.item["source"], w.item["external_id"]))
+            results = mentions_ingest(items=[w.item for w in ordered])
+            for waiting, result in zip(ordered, results, strict=True):
+                waiting.result = result
+        except Exception:
+            log.warning("a shared ingest transaction of %s failed; each retries alone", len(batch))
+            for waiting in batch:
+                waiting.alone = True
+        finally:
+            with self._lock:
+                following = self._queue[0] if self._queue else None
+                if following is not None:
+                    following.leads = True
+                else:
+                    self._leading = False
+            for waiting in batch:
+                waiting.ready.set()
+            if following is not None:
+                following.ready.set()
+
+
+_group = _GroupCommit()
+
+
+def mention_ingest_one(item: dict) -> IngestResult:
+    """``mentions_ingest`` of one validated item, in a transaction shared with the single
+    mentions arriving at the same moment (see ``_GroupCommit``)."""
+    return _group.ingest(item)

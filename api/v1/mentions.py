@@ -26,7 +26,7 @@ from api.v1.base import ApiView, FieldsOnceMixin, ListApiView
 from core.errors import DomainError, NotFound, PermissionDenied
 from spokes import selectors, services
 from spokes.filters import MentionFilter
-from spokes.ingest import mentions_ingest
+from spokes.ingest import mention_ingest_one, mentions_ingest
 from spokes.models import ContactPoint, Department, Mention, Source
 from spokes.selectors import departments_for, mentions_visible
 from spokes.services import STATUS_ACTIONS
@@ -470,7 +470,7 @@ class MentionListView(ListApiView):
             if set(invalid[0]) == {"department"}:  # outside the key's scope: as if missing
                 raise NotFound(invalid[0]["department"][0], field="department")
             raise ValidationError(_nest(invalid[0]))
-        [result] = mentions_ingest(items=[valid[0][1]])
+        result = mention_ingest_one(valid[0][1])
         if result.created:
             # Just stored from this request: author and department are the objects it
             # named, no tag or assignee yet (triage comes later). No need to read it back.
