@@ -9,7 +9,7 @@ boundaries, case-insensitively; a trailing ``*`` matches word prefixes (``crash*
 import re
 from functools import lru_cache
 
-from hub.routing import keyword_pattern
+from hub.routing import any_keyword_pattern, keyword_pattern
 from spokes.models import ContactPoint, Priority
 
 # Risk flags: each raises priority and marks the mention, whatever its sentiment.
@@ -217,15 +217,10 @@ def pattern(phrase: str) -> re.Pattern:
     return keyword_pattern(phrase)
 
 
-@lru_cache(maxsize=256)
-def _alternation(phrases: tuple[str, ...]) -> re.Pattern:
-    """One pattern matching any of ``phrases`` (each word-bounded as ``pattern`` makes it):
-    one scan of the text instead of one per phrase (a list has up to forty)."""
-    return re.compile("|".join(f"(?:{pattern(p).pattern})" for p in phrases), re.IGNORECASE)
-
-
 def _any(text: str, phrases) -> bool:
-    return bool(phrases) and _alternation(tuple(phrases)).search(text) is not None
+    """Whether any of ``phrases`` (each word-bounded as ``pattern`` makes it) is in the text:
+    one scan, not one per phrase (a list has up to forty)."""
+    return bool(phrases) and any_keyword_pattern(tuple(phrases)).search(text) is not None
 
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
