@@ -7,11 +7,12 @@ process. A refused request gets 429 with ``Retry-After`` set to the seconds left
 import logging
 import time
 
-from django.core.cache import cache
+from django.core.cache import caches
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
 from api.authentication import integration_key
+from core.cache import count_in_window
 
 log = logging.getLogger("firebreak.api")
 
@@ -52,14 +53,7 @@ class IntegrationKeyThrottle(BaseThrottle):
         window = int(now // period)
         cache_key = f"api-throttle:{self.get_ident(request)}:{period}:{window}"
         try:
-            if cache.add(cache_key, 1, timeout=period + 1):
-                count = 1
-            else:
-                try:
-                    count = cache.incr(cache_key)
-                except ValueError:  # expired between add and incr
-                    cache.add(cache_key, 1, timeout=period + 1)
-                    count = 1
+            count = count_in_window(caches["default"], cache_key, period + 1)
         except Exception:  # the shared cache is down: serve rather than fail every request
             log.warning("throttle cache unavailable; request allowed")
             return True

@@ -34,3 +34,25 @@ class RedisCache(django_redis.RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = RedisCacheClient
+
+
+def count_in_window(backend, key: str, timeout: int) -> int:
+    """Add one to ``key``'s count (created with ``timeout`` seconds to live); the new count.
+
+    On Redis, one round trip (``SET NX EX`` then ``INCR``, pipelined); Django's ``add`` then
+    ``incr`` costs three (its ``incr`` checks ``EXISTS`` first). Other backends: add, incr.
+    """
+    if isinstance(backend, RedisCache):
+        client = backend._cache.get_client(key, write=True)
+        name = backend.make_and_validate_key(key)
+        pipe = client.pipeline(transaction=False)
+        pipe.set(name, 0, ex=timeout, nx=True)
+        pipe.incr(name)
+        return pipe.execute()[1]
+    if backend.add(key, 1, timeout=timeout):
+        return 1
+    try:
+        return backend.incr(key)
+    except ValueError:  # expired between add and incr
+        backend.add(key, 1, timeout=timeout)
+        return 1

@@ -1,0 +1,53 @@
+"""The Redis cache backend: one client per process, and the one-round-trip window counter."""
+
+import os
+import threading
+
+import pytest
+from django.core.cache.backends.locmem import LocMemCache
+
+from core.cache import RedisCache, count_in_window
+
+needs_redis = pytest.mark.skipif(
+    not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (run under scripts/with-services.sh)"
+)
+
+
+@pytest.fixture
+def redis_cache():
+    backend = RedisCache(os.environ["REDIS_URL"], {"KEY_PREFIX": "test-redis-cache"})
+    yield backend
+    backend.delete_many(["window:a", "shared"])  # not clear(): other tests share the database
+
+
+@needs_redis
+def test_the_counter_counts_every_hit_across_threads_and_expires(redis_cache):
+    key = "window:a"
+    redis_cache.delete(key)
+
+    def hit():
+        for _ in range(50):
+            count_in_window(redis_cache, key, 30)
+
+    threads = [threading.Thread(target=hit) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert count_in_window(redis_cache, key, 30) == 401
+    client = redis_cache._cache.get_client(write=True)  # noqa: SLF001
+    assert 0 < client.ttl(redis_cache.make_and_validate_key(key)) <= 30
+
+
+@needs_redis
+def test_cache_objects_of_one_process_share_a_client(redis_cache):
+    other = RedisCache(os.environ["REDIS_URL"], {"KEY_PREFIX": "test-redis-cache"})
+    first = redis_cache._cache.get_client(write=True)  # noqa: SLF001
+    assert other._cache.get_client(write=True) is first  # noqa: SLF001
+    other.set("shared", 7)
+    assert redis_cache.get("shared") == 7
+
+
+def test_other_backends_count_with_add_and_incr():
+    backend = LocMemCache("counter", {})
+    assert [count_in_window(backend, "k", 30) for _ in range(3)] == [1, 2, 3]
