@@ -68,7 +68,7 @@ def test_database_and_redis_urls_select_the_production_stack(tmp_path):
     assert s["db"] == "django.db.backends.postgresql"
     assert s["layer"] == "channels_redis.core.RedisChannelLayer"
     assert s["broker"] == "redis://127.0.0.1:6379/0"
-    assert s["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert s["cache"] == "core.cache.RedisCache"  # Django's, with one client per process
     assert (s["pool"], s["max_age"]) == (None, 0)
 
 
