@@ -201,6 +201,7 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # Triage coalesced into one backlog task at a time (spokes/tasks.py) rather than a task per
 # ingest request.
 TRIAGE_COALESCE = env.bool("TRIAGE_COALESCE", default=True)
+TRIAGE_GATHER_SECONDS = env.float("TRIAGE_GATHER_SECONDS", default=0.25)
 OUTBOX_SWEEP_AFTER = env.int("OUTBOX_SWEEP_AFTER", default=300)
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {

@@ -29,10 +29,11 @@ PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "i
 SWEEP_BATCH = 500
 
 
-def send_now(task, args: tuple) -> bool:
-    """Send a Celery task now; False (logged) when the broker is unreachable."""
+def send_now(task, args: tuple, *, countdown: float | None = None) -> bool:
+    """Send a Celery task now (to run ``countdown`` seconds later, if given); False (logged)
+    when the broker is unreachable."""
     try:
-        task.apply_async(args=args, retry=True, retry_policy=PUBLISH_RETRY)
+        task.apply_async(args=args, countdown=countdown, retry=True, retry_policy=PUBLISH_RETRY)
     except Exception:  # the broker is down or refusing: the sweeper re-enqueues it later
         log.warning("could not enqueue %s%r; the sweeper will retry", task.name, args)
         return False

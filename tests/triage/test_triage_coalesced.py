@@ -46,7 +46,7 @@ def test_while_a_task_is_queued_an_ingest_sends_none_and_that_task_takes_its_men
 ):
     cache.add(tasks.BACKLOG_FLAG, 1, timeout=60)  # a backlog task is on its way
     sent = []
-    monkeypatch.setattr(tasks, "send_now", lambda task, args: sent.append(task.name) or True)
+    monkeypatch.setattr(tasks, "send_now", lambda task, args, **kw: sent.append(task.name) or True)
     with django_capture_on_commit_callbacks(execute=True):
         ids = _ingest(1)
         _ingest(2)
@@ -73,7 +73,7 @@ def test_with_the_cache_down_the_mentions_are_sent_by_id(
 def test_a_refusing_broker_leaves_the_flag_down_for_the_next_request(
     billing, django_capture_on_commit_callbacks, monkeypatch
 ):
-    monkeypatch.setattr(tasks, "send_now", lambda task, args: False)
+    monkeypatch.setattr(tasks, "send_now", lambda task, args, **kw: False)
     with django_capture_on_commit_callbacks(execute=True):
         _ingest(1)
     assert cache.get(tasks.BACKLOG_FLAG) is None
@@ -120,3 +120,16 @@ def test_two_drains_at_once_split_the_backlog_and_triage_each_mention_once(billi
     assert triage_service.triage_backlog() == 10
     triaged = Mention.objects.filter(pk__in=ids, activities__verb="triaged").count()
     assert triaged == 40
+
+
+def test_the_backlog_task_waits_a_moment_to_gather_what_arrives_meanwhile(
+    billing, django_capture_on_commit_callbacks, monkeypatch, settings
+):
+    settings.TRIAGE_GATHER_SECONDS = 0.25
+    sent = []
+    monkeypatch.setattr(
+        tasks, "send_now", lambda task, args, **kw: sent.append((task.name, kw)) or True
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        _ingest(1)
+    assert sent == [(tasks.triage_backlog.name, {"countdown": 0.25})]
