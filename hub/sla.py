@@ -126,7 +126,31 @@ def policy_for(department, priority: int):
     policies = SlaPolicy.objects.filter(
         Q(department=department) | Q(department__isnull=True), priority=priority
     )
+    return _choose(policies)
+
+
+def _choose(policies):
     return min(policies, key=lambda p: p.department_id is None, default=None)
+
+
+class PolicyBook:
+    """``policy_for`` for many mentions: every policy read in one query, chosen in memory."""
+
+    def __init__(self):
+        from hub.models import SlaPolicy
+
+        self._policies = list(SlaPolicy.objects.all())
+
+    def policy_for(self, department, priority: int):
+        department_id = department.pk if department is not None else None
+        return _choose(
+            p
+            for p in self._policies
+            if p.priority == priority and p.department_id in (department_id, None)
+        )
+
+
+_LOOK_UP = object()
 
 
 def due_at(
@@ -136,16 +160,21 @@ def due_at(
     received_at: datetime,
     target: str = "first_response",
     schedule: Schedule | None = None,
+    policy=_LOOK_UP,
 ) -> datetime:
     """When the first response (or resolution, ``target="resolution"``) is due.
 
     Business-hours policies count only the department's open time; calendar policies and
     departments without configured hours count every minute. Without any SLA policy the
-    triage defaults apply (calendar time). Pass ``schedule`` to reuse one across a batch.
+    triage defaults apply (calendar time). Pass ``schedule`` (and ``policy``, possibly None,
+    from a ``PolicyBook``) to reuse them across a batch.
     """
     if target not in ("first_response", "resolution"):
         raise ValueError("target must be 'first_response' or 'resolution'")
-    policy = policy_for(department, priority) if department is not None else None
+    if department is None:
+        policy = None
+    elif policy is _LOOK_UP:
+        policy = policy_for(department, priority)
     if policy is None:
         defaults = DEFAULT_FIRST_RESPONSE if target == "first_response" else DEFAULT_RESOLUTION
         return received_at + timedelta(minutes=defaults.get(int(priority), 240))

@@ -36,24 +36,31 @@ UPDATED_FIELDS = [
 
 
 class _SlaClock:
-    """hub.sla.due_at, once per (department, priority, arrival): a batch shares its arrival."""
+    """hub.sla.due_at for a batch: each department's schedule read once, every SLA policy
+    read once, each (department, priority, arrival) computed once."""
 
     def __init__(self):
         self._schedules, self._due = {}, {}
+        self._policies = None  # hub.sla.PolicyBook, read at the first mention with a department
 
     def due(self, department, priority: int, received_at: datetime) -> datetime:
         key = (department.pk if department else None, priority, received_at)
         if key not in self._due:
-            schedule = None
-            if department is not None:
-                if department.pk not in self._schedules:
-                    self._schedules[department.pk] = sla.schedule_for(department)
-                schedule = self._schedules[department.pk]
+            if department is None:
+                self._due[key] = sla.due_at(
+                    department=None, priority=priority, received_at=received_at
+                )
+                return self._due[key]
+            if department.pk not in self._schedules:
+                self._schedules[department.pk] = sla.schedule_for(department)
+            if self._policies is None:
+                self._policies = sla.PolicyBook()
             self._due[key] = sla.due_at(
                 department=department,
                 priority=priority,
                 received_at=received_at,
-                schedule=schedule,
+                schedule=self._schedules[department.pk],
+                policy=self._policies.policy_for(department, priority),
             )
         return self._due[key]
 
