@@ -23,11 +23,20 @@ from django.core.wsgi import get_wsgi_application  # noqa: E402
 from django.urls import path  # noqa: E402
 
 from core.consumers import LiveConsumer  # noqa: E402
+from core.events import bind_server_loop  # noqa: E402
 from core.gctune import tune_for_server  # noqa: E402
+
+django_http = WSGIMiddleware(get_wsgi_application(), workers=settings.WEB_THREADS)
+
+
+async def http(scope, receive, send):
+    bind_server_loop()
+    await django_http(scope, receive, send)
+
 
 application = ProtocolTypeRouter(
     {
-        "http": WSGIMiddleware(get_wsgi_application(), workers=settings.WEB_THREADS),
+        "http": http,
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter([path("ws/live/", LiveConsumer.as_asgi())]))
         ),

@@ -5,6 +5,7 @@ rolled-back change is never announced. Event types are dotted names (``mention.a
 the payload is a small JSON-safe dict that clients use to refetch what changed.
 """
 
+import asyncio
 import logging
 
 from asgiref.sync import async_to_sync
@@ -12,6 +13,35 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 log = logging.getLogger(__name__)
+
+SEND_TIMEOUT = 5.0  # seconds a request thread waits for its event to leave
+_server_loop: asyncio.AbstractEventLoop | None = None
+
+
+def bind_server_loop() -> None:
+    """Called on the ASGI server's event loop (config/asgi.py): events published from the
+    request threads are then sent on that loop, where the channel layer already lives.
+
+    Without it, ``async_to_sync`` in a plain thread starts a new event loop (and a thread) for
+    every event, and channels-redis opens its connections per loop; the in-memory layer of
+    the embedded default only works on the loop its consumers wait on."""
+    global _server_loop  # noqa: PLW0603 - one loop per server process
+    if _server_loop is None:
+        _server_loop = asyncio.get_running_loop()
+
+
+def _group_send(layer, group: str, message: dict) -> None:
+    loop = _server_loop
+    if loop is not None and loop.is_running():
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is not loop:
+            future = asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop)
+            future.result(timeout=SEND_TIMEOUT)
+            return
+    async_to_sync(layer.group_send)(group, message)
 
 
 def department_group(department_id: int) -> str:
@@ -40,7 +70,7 @@ def _send(groups: list[str], message: dict) -> None:
         return
     for group in groups:
         try:
-            async_to_sync(layer.group_send)(group, message)
+            _group_send(layer, group, message)
         except Exception as exc:  # a lost live event must never break the write that caused it
             # Clients refetch on reconnect; one line per event, not a traceback per group.
             log.warning("live event %s not delivered (%s): %s", message.get("event"), group, exc)
