@@ -7,9 +7,11 @@ the payload is a small JSON-safe dict that clients use to refetch what changed.
 
 import asyncio
 import logging
+import os
+import threading
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.db import transaction
 
 log = logging.getLogger(__name__)
@@ -30,8 +32,29 @@ def bind_server_loop() -> None:
         _server_loop = asyncio.get_running_loop()
 
 
+_own_loop: tuple[int, asyncio.AbstractEventLoop] | None = None
+_own_loop_lock = threading.Lock()
+
+
+def _publishing_loop(layer) -> asyncio.AbstractEventLoop | None:
+    """The loop to send on from this thread: the server's, or, in a process without one (a
+    Celery worker) and with a channel layer that keeps connections (Redis), a loop of the
+    process's own in a background thread, started at the first event after a fork."""
+    global _own_loop  # noqa: PLW0603 - one loop per process
+    if _server_loop is not None:
+        return _server_loop
+    if isinstance(layer, InMemoryChannelLayer):
+        return None  # its queues belong to the loop its consumers wait on
+    with _own_loop_lock:
+        if _own_loop is None or _own_loop[0] != os.getpid():
+            loop = asyncio.new_event_loop()
+            threading.Thread(target=loop.run_forever, name="live-events", daemon=True).start()
+            _own_loop = (os.getpid(), loop)
+        return _own_loop[1]
+
+
 def _group_send(layer, group: str, message: dict) -> None:
-    loop = _server_loop
+    loop = _publishing_loop(layer)
     if loop is not None and loop.is_running():
         try:
             running = asyncio.get_running_loop()
