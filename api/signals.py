@@ -25,9 +25,22 @@ def _key_changed(sender, instance, **kwargs):
 
 
 @receiver(m2m_changed, sender=IntegrationKey.departments.through)
-def _key_departments_changed(sender, instance, action, **kwargs):
-    if action.startswith("post_") and isinstance(instance, IntegrationKey):
-        _forget_now_and_at_commit(instance.prefix)
+def _key_departments_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if not action.startswith("pre_") and not action.startswith("post_"):
+        return
+    if not reverse:  # key.departments.add/remove/clear/set
+        if action.startswith("post_"):
+            _forget_now_and_at_commit(instance.prefix)
+        return
+    # department.integration_keys...: the keys are named (or, for clear, still linked before)
+    if action == "pre_clear":
+        prefixes = instance.integration_keys.values_list("prefix", flat=True)
+    elif action.startswith("post_") and action != "post_clear" and pk_set:
+        prefixes = IntegrationKey.objects.filter(pk__in=pk_set).values_list("prefix", flat=True)
+    else:
+        return
+    for prefix in list(prefixes):
+        _forget_now_and_at_commit(prefix)
 
 
 @receiver(post_save, sender=get_user_model())

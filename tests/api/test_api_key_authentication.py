@@ -110,3 +110,30 @@ def test_a_browser_session_works_without_a_key(api, agent, billing):
     client = api()
     client.force_login(agent)
     assert [d["slug"] for d in client.get(URL).json()] == ["billing"]
+
+
+def test_a_department_taken_from_the_key_on_either_side_is_gone_at_once(
+    api, make_key, billing, support
+):
+    key, plain = make_key(billing, support)
+    client = api(plain)
+    n = iter(range(100))
+
+    def ingest_into(slug):
+        item = {
+            "source": "twitter",
+            "external_id": f"dep-{next(n)}",
+            "author": {"handle": "jo"},
+            "text": "hello",
+            "department": slug,
+        }
+        return client.post("/api/v1/mentions/", item, format="json").status_code
+
+    assert ingest_into("support") == 201  # the key's record is now cached
+    support.integration_keys.remove(key)  # from the department's side
+    assert ingest_into("support") == 404
+    key.departments.add(support)
+    assert ingest_into("support") == 201
+    support.integration_keys.clear()
+    assert ingest_into("support") == 404
+    assert ingest_into("billing") == 201
