@@ -202,6 +202,9 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # ingest request.
 TRIAGE_COALESCE = env.bool("TRIAGE_COALESCE", default=True)
 TRIAGE_GATHER_SECONDS = env.float("TRIAGE_GATHER_SECONDS", default=0.25)
+# "So many more mentions" events: at most one per group and process in this many seconds
+# (core/events.py; 0: each sent at once).
+LIVE_COALESCE_SECONDS = env.float("LIVE_COALESCE_SECONDS", default=0.25)
 OUTBOX_SWEEP_AFTER = env.int("OUTBOX_SWEEP_AFTER", default=300)
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
