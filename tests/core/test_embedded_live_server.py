@@ -4,7 +4,6 @@ same process (the server's event loop), through the in-memory layer."""
 
 import asyncio
 import json
-import os
 import subprocess
 import sys
 import urllib.request
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 import websockets
 
+from tests.embedded import embedded_env
 from tests.incidents.asgi_servers import _wait_ready, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,11 +42,7 @@ print(json.dumps({"cookie": client.cookies["sessionid"].value, "key": key}))
 
 @pytest.fixture
 def embedded(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG"}}
-    env.update(FIREBREAK_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="config.settings")
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True
-    )
+    env = embedded_env(tmp_path)
     made = subprocess.run(
         [sys.executable, "-c", SETUP], cwd=ROOT, env=env, check=True, capture_output=True
     )

@@ -1,6 +1,5 @@
 """The embedded default really runs tasks: a Celery worker on the filesystem broker."""
 
-import os
 import sqlite3
 import subprocess
 import sys
@@ -9,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.embedded import embedded_env
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
@@ -16,11 +17,7 @@ pytestmark = pytest.mark.worker
 
 
 def test_a_task_sent_by_the_app_is_run_by_a_separate_worker(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG"}}
-    env.update(FIREBREAK_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="config.settings")
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True
-    )
+    env = embedded_env(tmp_path)
     worker = subprocess.Popen(
         [
             str(BIN / "celery"),

@@ -1,6 +1,5 @@
 """Triage really runs in a separate Celery worker (embedded filesystem broker, SQLite)."""
 
-import os
 import sqlite3
 import subprocess
 import sys
@@ -8,6 +7,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from tests.embedded import embedded_env
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -29,15 +30,7 @@ mentions_ingest(items=[
 
 
 def test_ingested_mentions_are_triaged_by_the_worker(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG"}}
-    env.update(
-        FIREBREAK_DATA_DIR=str(tmp_path),
-        DJANGO_SETTINGS_MODULE="config.settings",
-        CELERY_TASK_ALWAYS_EAGER="0",
-    )
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True
-    )
+    env = embedded_env(tmp_path, CELERY_TASK_ALWAYS_EAGER="0")
     worker = subprocess.Popen(
         [str(BIN / "celery"), "-A", "config", "worker", "--concurrency", "1", "--pool", "solo",
          "--loglevel", "WARNING"],
