@@ -140,8 +140,11 @@ def _send(groups: list[str], message: dict) -> None:
     if seconds > 0 and message["event"] in COALESCED:
         loop = _publishing_loop(layer)
         if loop is not None and loop.is_running():
-            for group in groups:
-                _coalescer.add(loop, layer, group, message, seconds)
+            try:
+                for group in groups:
+                    _coalescer.add(loop, layer, group, message, seconds)
+            except RuntimeError as exc:  # the loop closed meanwhile: never break the write
+                log.warning("live event %s not delivered: %s", message.get("event"), exc)
             return
     for group in groups:
         try:

@@ -10,8 +10,8 @@ picked up by the task that raised it, whose drain starts after the flag came dow
 runs ``TRIAGE_GATHER_SECONDS`` after it is sent (a quarter of a second): under a steady stream
 of single mentions, what arrives meanwhile is triaged in the same transaction, so a worker
 pays a task's fixed cost (router, spike counters, live events) a few times a second rather
-than once per mention. The flag
-expires, so a lost task delays triage by seconds; the outbox sweeper still backs everything.
+than once per mention. The flag expires, so a lost task delays triage by seconds; the outbox
+sweeper still backs everything.
 When the cache is unreachable, the mentions' ids are sent as before (``triage_mentions``).
 """
 

@@ -46,21 +46,20 @@ class _SlaClock:
     def due(self, department, priority: int, received_at: datetime) -> datetime:
         key = (department.pk if department else None, priority, received_at)
         if key not in self._due:
-            if department is None:
-                self._due[key] = sla.due_at(
-                    department=None, priority=priority, received_at=received_at
-                )
-                return self._due[key]
-            if department.pk not in self._schedules:
-                self._schedules[department.pk] = sla.schedule_for(department)
-            if self._policies is None:
-                self._policies = sla.PolicyBook()
+            schedule = policy = None  # without a department, due_at uses the defaults
+            if department is not None:
+                if department.pk not in self._schedules:
+                    self._schedules[department.pk] = sla.schedule_for(department)
+                if self._policies is None:
+                    self._policies = sla.PolicyBook()
+                schedule = self._schedules[department.pk]
+                policy = self._policies.policy_for(department, priority)
             self._due[key] = sla.due_at(
                 department=department,
                 priority=priority,
                 received_at=received_at,
-                schedule=self._schedules[department.pk],
-                policy=self._policies.policy_for(department, priority),
+                schedule=schedule,
+                policy=policy,
             )
         return self._due[key]
 
