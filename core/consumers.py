@@ -10,6 +10,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from core import events
 from core.errors import NotFound
 from core.events import department_group, hub_group, incident_group, mention_group, user_group
+from core.relay import Outbox, event_frame, relay_for
 
 log = logging.getLogger(__name__)
 
@@ -105,12 +106,22 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             return
         self.groups_joined: set[str] = set()
         self.present: dict[str, tuple[str, str]] = {}  # group -> (kind, key)
+        self.outbox = Outbox(self._send_text)
         await self.accept()
-        await self._join(user_group(user.pk))
+        # The user's own group (notifications, access changes) is the socket's own; the
+        # groups it subscribes to are shared by the process's sockets (core/relay.py).
+        await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
+
+    async def _send_text(self, frame: str):
+        await self.send(text_data=frame)
 
     async def _join(self, group: str):
-        await self.channel_layer.group_add(group, self.channel_name)
         self.groups_joined.add(group)
+        await relay_for(self.channel_layer).join(group, self)
+
+    async def _leave(self, group: str):
+        self.groups_joined.discard(group)
+        await relay_for(self.channel_layer).leave(group, self)
 
     async def receive_json(self, content, **kwargs):
         action = content.get("action")
@@ -129,8 +140,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             group = await _resolve_group(self.scope["user"], kind, key)
             if group and group in self.groups_joined:
                 await self._depart(group)
-                await self.channel_layer.group_discard(group, self.channel_name)
-                self.groups_joined.discard(group)
+                await self._leave(group)
         elif action == "typing":
             # only where this socket already subscribed, i.e. passed the permission check
             wanted = (kind, str(key))
@@ -146,22 +156,34 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "error", "error": "unknown_action"})
 
     async def disconnect(self, code):
+        outbox = getattr(self, "outbox", None)
+        if outbox is not None:
+            outbox.close()
         for group in list(getattr(self, "present", {})):
             await self._depart(group)
-        for group in getattr(self, "groups_joined", ()):
-            await self.channel_layer.group_discard(group, self.channel_name)
+        for group in list(getattr(self, "groups_joined", ())):
+            await self._leave(group)
+        user = self.scope.get("user")
+        if user is not None and user.is_authenticated:
+            await self.channel_layer.group_discard(user_group(user.pk), self.channel_name)
 
     async def dispatch(self, message):
         # Channels closes stale database connections (a hop to the database thread) before
-        # every handler. Forwarding an event touches no database, and with a thousand sockets
-        # on one group those hops were a third of the process's work per event.
+        # every handler. Forwarding an event touches no database: skip that hop.
         if message["type"] == "live.event":
             await self.live_event(message)
         else:
             await super().dispatch(message)
 
     async def live_event(self, message):
-        await self.send_json({"type": "event", "event": message["event"], **message["payload"]})
+        # the user's own group; subscribed groups come through the relay's outbox
+        self.outbox.put(event_frame(message))
+
+    async def access_changed(self, message):
+        """The user's account or memberships changed (deactivated, membership revoked, new
+        password): close, so that the browser reconnects and every subscription goes through
+        the permission checks again."""
+        await self.close(code=4003)
 
     # --- presence ------------------------------------------------------------------------
     def _me(self) -> dict:

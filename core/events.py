@@ -137,7 +137,7 @@ def _send(groups: list[str], message: dict) -> None:
     if layer is None:
         return
     seconds = getattr(settings, "LIVE_COALESCE_SECONDS", 0)
-    if seconds > 0 and message["event"] in COALESCED:
+    if seconds > 0 and message.get("event") in COALESCED:
         loop = _publishing_loop(layer)
         if loop is not None and loop.is_running():
             try:
@@ -162,6 +162,14 @@ def publish(event_type: str, payload: dict, *, groups: list[str]) -> None:
     message = {"type": "live.event", "event": event_type, "payload": payload}
     transaction.on_commit(lambda: _send(list(groups), message))
     enqueue(event_type, payload, payload.get("department_id"))
+
+
+def access_changed(user_id: int) -> None:
+    """On commit, close the user's open sockets (core/consumers.py): the browser reconnects
+    and every subscription goes through the permission checks again. For a revoked
+    membership, a deactivated or deleted account, a changed role or password."""
+    message = {"type": "access.changed"}
+    transaction.on_commit(lambda: _send([user_group(user_id)], message))
 
 
 # --- presence: who is looking at an incident or a mention, and who is replying -------------

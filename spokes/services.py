@@ -15,7 +15,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts.audit import audit
 from core.errors import Conflict, DomainError, NotFound, PermissionDenied
-from core.events import department_group, mention_group, publish
+from core.events import access_changed, department_group, mention_group, publish
 from core.notifications import notify
 from spokes.models import (
     ROLE_PERMISSIONS,
@@ -115,6 +115,7 @@ def membership_revoke(*, actor, user, department: Department) -> None:
     for codename in ("view_queue", "work_queue", "lead_queue"):
         remove_perm(f"spokes.{codename}", user, department)
     audit(actor=actor, action="membership.revoked", target=department, data={"user": user.username})
+    access_changed(user.pk)
     publish(
         "membership.revoked",
         {"department_id": department.pk, "user_id": user.pk},

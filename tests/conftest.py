@@ -4,6 +4,7 @@ billing: ``agent`` (agent), ``lead`` (lead); support: ``other_agent``; ``comms``
 communications, no membership); ``admin`` (administrator); ``outsider`` (no role anywhere).
 """
 
+import asyncio
 import os
 
 import pytest
@@ -16,6 +17,22 @@ celery_app.conf.task_always_eager = True  # logic tests; the worker test starts 
 
 PASSWORD = "correct-horse-battery"
 CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(autouse=True)
+def _no_loop_left_by_playwright(request):
+    """Playwright's sync API keeps its event loop marked as running in the process after its
+    first test (the loop waits in a greenlet), and an asyncio test cannot start a loop of its
+    own then. Clear the mark for asyncio tests, and put it back for the next browser test."""
+    if request.node.get_closest_marker("asyncio") is None:
+        yield
+        return
+    left = asyncio._get_running_loop()
+    asyncio._set_running_loop(None)
+    try:
+        yield
+    finally:
+        asyncio._set_running_loop(left)
 
 
 @pytest.fixture(scope="session")
@@ -154,6 +171,8 @@ def published(monkeypatch):
     import core.events
 
     def capture(groups, message):
+        if message["type"] != "live.event":
+            return  # "access.changed" closes sockets: tests/security/test_websocket_access_loss
         events.append((message["event"], message["payload"], list(groups)))
 
     monkeypatch.setattr(core.events, "_send", capture)
