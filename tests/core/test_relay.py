@@ -22,14 +22,32 @@ async def _subscribe(user):
     return communicator
 
 
-def _members(group: str) -> set:
-    return set(get_channel_layer().groups.get(group, {}))
+@pytest.fixture
+def memberships(monkeypatch):
+    """The channel-layer members of each group, as added and discarded (any layer)."""
+    layer, members = get_channel_layer(), {}
+    add, discard = layer.group_add, layer.group_discard
+
+    async def group_add(group, channel):
+        members.setdefault(group, set()).add(channel)
+        await add(group, channel)
+
+    async def group_discard(group, channel):
+        members.get(group, set()).discard(channel)
+        await discard(group, channel)
+
+    monkeypatch.setattr(layer, "group_add", group_add)
+    monkeypatch.setattr(layer, "group_discard", group_discard)
+    return members
 
 
 @pytest.mark.django_db(transaction=True)
 async def test_sockets_of_a_process_share_one_group_member_and_all_get_the_event(
-    agent, lead, billing, mention
+    agent, lead, billing, mention, memberships
 ):
+    def _members(group):
+        return memberships.get(group, set())
+
     sockets = [await _subscribe(agent), await _subscribe(lead), await _subscribe(agent)]
     group = department_group(billing.pk)
     assert len(_members(group)) == 1
