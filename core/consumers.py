@@ -1,6 +1,7 @@
 """The one websocket consumer: authenticate by session, subscribe after a permission check."""
 
 import asyncio
+import contextlib
 import logging
 
 from asgiref.sync import sync_to_async
@@ -111,6 +112,16 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         # The user's own group (notifications, access changes) is the socket's own; the
         # groups it subscribes to are shared by the process's sockets (core/relay.py).
         await self.channel_layer.group_add(user_group(user.pk), self.channel_name)
+
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # Normally ``disconnect`` has left every group; after a crash (the channel layer
+            # down), the relay must not keep writing to this socket.
+            for group in list(getattr(self, "groups_joined", ())):
+                with contextlib.suppress(Exception):
+                    await self._leave(group)
 
     async def _send_text(self, frame: str):
         await self.send(text_data=frame)

@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import json
 import logging
 
 log = logging.getLogger(__name__)
 
 OUTBOX_LIMIT = 1000  # frames waiting for one socket, like the layer's channel capacity
+RETRY_FIRST, RETRY_MAX = 0.5, 5.0  # seconds between attempts to receive while the layer is down
 # channels-redis forgets a group membership a day after it was added (group_expiry): renew.
 RENEW_EVERY = 3600.0
 
@@ -92,7 +94,7 @@ class GroupRelay:
             if entry is None:
                 entry = _Group(await self.layer.new_channel())
                 await self.layer.group_add(group, entry.channel)
-                entry.task = asyncio.ensure_future(self._forward(entry))
+                entry.task = asyncio.ensure_future(self._forward(group, entry))
                 self.groups[group] = entry
             entry.members.add(member)
             if self._renewer is None:
@@ -108,11 +110,26 @@ class GroupRelay:
                 return
             del self.groups[group]
             entry.task.cancel()
-            await self.layer.group_discard(group, entry.channel)
+            try:
+                await self.layer.group_discard(group, entry.channel)
+            except Exception as exc:  # the membership expires by itself
+                log.warning("group %s not left: %s", group, exc)
 
-    async def _forward(self, entry: _Group) -> None:
+    async def _forward(self, group: str, entry: _Group) -> None:
+        pause = RETRY_FIRST
         while True:
-            message = await self.layer.receive(entry.channel)
+            try:
+                message = await self.layer.receive(entry.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the layer is down (Redis restarting): wait, rejoin
+                log.warning("live events of %s not received (%s): retrying", group, exc)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, RETRY_MAX)
+                with contextlib.suppress(Exception):  # a restarted Redis forgot the group
+                    await self.layer.group_add(group, entry.channel)
+                continue
+            pause = RETRY_FIRST
             try:
                 self.deliver(message, entry.members)
             except Exception:  # one bad message must not stop the group

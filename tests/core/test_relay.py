@@ -110,3 +110,46 @@ async def test_a_socket_that_went_away_stops_taking_frames():
     await asyncio.sleep(0.01)
     GroupRelay.deliver(message, [member])
     assert member.outbox.closed and not member.outbox._frames
+
+
+class _FlakyLayer:
+    """A layer whose receive fails twice (Redis restarting) and then delivers one message."""
+
+    def __init__(self):
+        self.failures, self.added, self.queue = 2, [], asyncio.Queue()
+
+    async def new_channel(self):
+        return "relay!1"
+
+    async def group_add(self, group, channel):
+        self.added.append((group, channel))
+
+    async def group_discard(self, group, channel):
+        raise ConnectionError("still down")
+
+    async def receive(self, channel):
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("Redis restarting")
+        return await self.queue.get()
+
+
+async def test_the_relay_rejoins_and_goes_on_after_the_layer_was_down(monkeypatch):
+    monkeypatch.setattr("core.relay.RETRY_FIRST", 0.01)
+    layer, got = _FlakyLayer(), []
+
+    async def collect(frame):
+        got.append(frame)
+
+    relay, member = GroupRelay(layer), _Member(collect)
+    await relay.join("dept.1", member)
+    await layer.queue.put({"type": "live.event", "event": "mention.received", "payload": {}})
+    for _ in range(100):
+        if got:
+            break
+        await asyncio.sleep(0.01)
+
+    assert got == ['{"type": "event", "event": "mention.received"}']
+    assert layer.added == [("dept.1", "relay!1")] * 3  # joined, then rejoined after each failure
+    await relay.leave("dept.1", member)  # a failing discard is logged, not raised
+    assert relay.groups == {}
