@@ -17,7 +17,7 @@ from django_fsm import can_proceed
 
 from accounts.audit import audit
 from core.errors import Conflict, DomainError, NotFound, PermissionDenied
-from core.events import department_group, hub_group, incident_group, publish
+from core.events import access_changed, department_group, hub_group, incident_group, publish
 from core.notifications import notify
 from incidents import selectors
 from incidents.models import (
@@ -208,9 +208,12 @@ def _revoke(incident: Incident, *, user=None, mention_ids=None) -> int:
     permission = _view_mention()
     revoked = 0
     for user_id, ids in by_user.items():
-        revoked += MentionUserObjectPermission.objects.filter(
+        deleted = MentionUserObjectPermission.objects.filter(
             user_id=user_id, permission=permission, content_object_id__in=ids
         ).delete()[0]
+        if deleted:
+            access_changed(user_id)  # their open sockets on those mentions close
+        revoked += deleted
     return revoked
 
 
@@ -414,6 +417,7 @@ def incident_remove_member(*, actor, incident_id, user) -> None:
     if not deleted:
         raise NotFound(f"{user.username} is not on this incident's team.")
     revoked = _revoke(incident, user=user)
+    access_changed(user.pk)  # off the team: an open socket on the incident closes
     _record(
         incident,
         actor=actor,

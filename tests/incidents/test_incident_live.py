@@ -71,6 +71,27 @@ async def test_a_team_member_from_another_department_may_subscribe(incident, oth
     await communicator.disconnect()
 
 
+async def test_a_member_taken_off_the_team_loses_the_open_incident_socket(
+    incident, other_agent, comms
+):
+    await sync_to_async(services.incident_add_member)(
+        actor=comms, incident_id=incident.pk, user=other_agent, role="Ops"
+    )
+    communicator, _, _ = await _connect(other_agent)
+    assert (await _subscribe(communicator, "incident", incident.pk))["type"] == "subscribed"
+
+    await sync_to_async(services.incident_remove_member)(
+        actor=comms, incident_id=incident.pk, user=other_agent
+    )
+
+    while (output := await communicator.receive_output(timeout=3))["type"] == "websocket.send":
+        pass  # presence and the team panel's event may come first
+    assert output == {"type": "websocket.close", "code": 4003}
+    again, _, _ = await _connect(other_agent)
+    assert (await _subscribe(again, "incident", incident.pk))["type"] == "error"
+    await again.disconnect()
+
+
 async def test_events_leave_only_after_commit_and_never_for_a_rollback(incident, agent, comms):
     communicator, _, _ = await _connect(agent)
     await _subscribe(communicator, "incident", incident.pk)
