@@ -109,7 +109,12 @@ class GroupRelay:
             if entry.members:
                 return
             del self.groups[group]
-            entry.task.cancel()
+            # wait for the receive to unwind: channels-redis counts its receivers, and one
+            # left pending on a loop that then closes would block receiving on any other
+            await _cancelled(entry.task)
+            if not self.groups and self._renewer is not None:
+                await _cancelled(self._renewer)
+                self._renewer = None
             try:
                 await self.layer.group_discard(group, entry.channel)
             except Exception as exc:  # the membership expires by itself
@@ -155,6 +160,12 @@ class GroupRelay:
                         await self.layer.group_add(group, entry.channel)
                     except Exception:
                         log.exception("group membership of %s not renewed", group)
+
+
+async def _cancelled(task: asyncio.Task) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 def _report(task: asyncio.Task) -> None:

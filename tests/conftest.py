@@ -20,18 +20,27 @@ CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture(autouse=True)
-def _no_loop_left_by_playwright(request):
-    """Playwright's sync API keeps its event loop marked as running in the process after its
-    first test (the loop waits in a greenlet), and an asyncio test cannot start a loop of its
-    own then. Clear the mark for asyncio tests, and put it back for the next browser test."""
+def _asyncio_test_isolation(request):
+    """Each asyncio test runs on a loop of its own; a server process has one loop for its
+    life. Two things must not cross from one test's loop to the next:
+
+    - Playwright's sync API keeps its event loop marked as running in the process after its
+      first test (the loop waits in a greenlet), and an asyncio test cannot start a loop of
+      its own then: clear the mark, and put it back for the next browser test;
+    - the channel layer (channels-redis keeps receive locks and buffers bound to the loop that
+      first received): a fresh one per test."""
     if request.node.get_closest_marker("asyncio") is None:
         yield
         return
+    from channels.layers import channel_layers
+
     left = asyncio._get_running_loop()
     asyncio._set_running_loop(None)
+    channel_layers.backends.clear()
     try:
         yield
     finally:
+        channel_layers.backends.clear()
         asyncio._set_running_loop(left)
 
 
