@@ -337,14 +337,26 @@ def escalation_rules_for(*, department: Department | None, sla_condition: str | 
     """Active escalation rules that apply to ``department`` (its own and the organisation's),
     in order, with the people to notify prefetched. ``sla_condition`` ("warning", "breach",
     "" for rules without SLA condition) narrows them."""
+    departments = [department] if department is not None else []
+    by_department = escalation_rules_by_department(departments, sla_condition=sla_condition)
+    return by_department[department.pk if department is not None else None]
+
+
+def escalation_rules_by_department(departments, *, sla_condition: str | None = None) -> dict:
+    """``escalation_rules_for`` for several departments in one read: {department id, and None
+    for mentions without one: rules in order}."""
+    ids = [d.pk for d in departments]
     rules = EscalationRule.objects.filter(is_active=True).filter(
-        Q(department__isnull=True) | Q(department=department)
+        Q(department__isnull=True) | Q(department_id__in=ids)
     )
     if sla_condition is not None:
         rules = rules.filter(sla_condition=sla_condition)
-    return list(
+    rules = list(
         rules.select_related("department", "move_to_department").prefetch_related("notify_users")
     )
+    by_department = {pk: [r for r in rules if r.department_id in (None, pk)] for pk in ids}
+    by_department[None] = [r for r in rules if r.department_id is None]
+    return by_department
 
 
 def availability_statement(department: Department) -> str:

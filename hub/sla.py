@@ -101,20 +101,36 @@ def is_open(at: datetime, schedule: Schedule) -> bool:
 
 # --- the database side -----------------------------------------------------------------------
 def schedule_for(department) -> Schedule:
+    return schedules_for([department])[department.pk]
+
+
+def schedules_for(departments) -> dict[int, Schedule]:
+    """{department id: Schedule} for several departments in two queries."""
     from django.db.models import Q
 
     from hub.models import BusinessHours, Holiday
 
-    intervals = tuple(
-        Interval(weekday=h.weekday, opens=h.opens, closes=h.closes)
-        for h in BusinessHours.objects.filter(department=department)
-    )
-    holidays = frozenset(
-        Holiday.objects.filter(Q(department=department) | Q(department__isnull=True)).values_list(
-            "date", flat=True
+    departments = list(departments)
+    ids = [d.pk for d in departments]
+    intervals: dict[int, list[Interval]] = {pk: [] for pk in ids}
+    for h in BusinessHours.objects.filter(department_id__in=ids):
+        intervals[h.department_id].append(
+            Interval(weekday=h.weekday, opens=h.opens, closes=h.closes)
         )
-    )
-    return Schedule(timezone=department.timezone, intervals=intervals, holidays=holidays)
+    holidays: dict[int | None, set] = {}
+    for department_id, day in Holiday.objects.filter(
+        Q(department_id__in=ids) | Q(department__isnull=True)
+    ).values_list("department_id", "date"):
+        holidays.setdefault(department_id, set()).add(day)
+    everyone = holidays.get(None, set())
+    return {
+        d.pk: Schedule(
+            timezone=d.timezone,
+            intervals=tuple(intervals[d.pk]),
+            holidays=frozenset(everyone | holidays.get(d.pk, set())),
+        )
+        for d in departments
+    }
 
 
 def policy_for(department, priority: int):

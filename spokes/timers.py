@@ -28,7 +28,7 @@ from django.utils import timezone
 from core.events import department_group, incident_group, publish
 from core.notifications import notify
 from hub.escalation import facts_of, matching_rules
-from hub.selectors import escalation_rules_for
+from hub.selectors import escalation_rules_by_department
 from spokes.models import (
     OPEN_STATUSES,
     Activity,
@@ -248,14 +248,14 @@ def _fire(rules_by_mention, *, event, departments, now) -> dict[int, list[str]]:
 def escalate_on_arrival(mentions: list[Mention], *, departments: dict, now) -> dict:
     """Apply the escalation rules without SLA condition to freshly triaged mentions (in
     memory: triage saves them). Returns {mention id: [rule names]}."""
-    rules_for = {}
+    used = {m.department_id for m in mentions} - {None}
+    rules_for = escalation_rules_by_department(
+        [departments[pk] for pk in used if pk in departments], sla_condition=""
+    )
     matched = []
     for mention in mentions:
-        if mention.department_id not in rules_for:
-            rules_for[mention.department_id] = escalation_rules_for(
-                department=departments.get(mention.department_id), sla_condition=""
-            )
-        rules = matching_rules(rules_for[mention.department_id], facts_of(mention), now=now)
+        rules = rules_for.get(mention.department_id, rules_for[None])
+        rules = matching_rules(rules, facts_of(mention), now=now)
         if rules:
             matched.append((mention, rules))
     return _fire(matched, event="escalated", departments=departments, now=now)

@@ -36,10 +36,11 @@ UPDATED_FIELDS = [
 
 
 class _SlaClock:
-    """hub.sla.due_at for a batch: each department's schedule read once, every SLA policy
+    """hub.sla.due_at for a batch: the departments' schedules read together, every SLA policy
     read once, each (department, priority, arrival) computed once."""
 
-    def __init__(self):
+    def __init__(self, departments=()):
+        self._departments = list(departments)  # read together at the first mention needing one
         self._schedules, self._due = {}, {}
         self._policies = None  # hub.sla.PolicyBook, read at the first mention with a department
 
@@ -49,7 +50,9 @@ class _SlaClock:
             schedule = policy = None  # without a department, due_at uses the defaults
             if department is not None:
                 if department.pk not in self._schedules:
-                    self._schedules[department.pk] = sla.schedule_for(department)
+                    wanted = {d.pk: d for d in self._departments if d.pk not in self._schedules}
+                    wanted[department.pk] = department
+                    self._schedules.update(sla.schedules_for(wanted.values()))
                 if self._policies is None:
                     self._policies = sla.PolicyBook()
                 schedule = self._schedules[department.pk]
@@ -133,7 +136,6 @@ def triage_batch(mention_ids: list[int] | None, *, now: datetime | None = None) 
         router = load_router()
         departments = {d.pk: d for d in router.departments}
         repeats = _repeat_authors(mentions)
-        clock = _SlaClock()
         routed: dict[int, int] = {}
         how: dict[int, str] = {}
         for mention in mentions:
@@ -159,6 +161,7 @@ def triage_batch(mention_ids: list[int] | None, *, now: datetime | None = None) 
             )
             mention.triaged_at = now
         escalated = timers.escalate_on_arrival(mentions, departments=departments, now=now)
+        clock = _SlaClock(departments[pk] for pk in set(routed.values()) if pk in departments)
         for mention in mentions:
             mention.sla_due_at = clock.due(
                 departments.get(mention.department_id), mention.priority, mention.received_at

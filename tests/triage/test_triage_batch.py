@@ -138,3 +138,49 @@ def test_a_batch_of_a_thousand_costs_a_bounded_number_of_queries(
     with django_assert_max_num_queries(40):
         assert triage_batch([m.pk for m in mentions]) == 1000
     assert not Mention.objects.filter(triaged_at__isnull=True).exists()
+
+
+def test_each_department_in_a_batch_keeps_its_own_hours_rules_and_the_reads_stay_flat(
+    billing, support, django_assert_max_num_queries
+):
+    """Schedules and escalation rules are read for all of a batch's departments at once; each
+    mention still gets its own department's."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import DepartmentFactory
+
+    extra = [DepartmentFactory(slug=f"extra-{n}", name=f"Extra {n}") for n in range(3)]
+    SlaPolicy.objects.create(
+        department=None, priority=2, first_response_minutes=120, resolution_minutes=600
+    )
+    BusinessHours.objects.create(department=billing, weekday=0, opens=time(9), closes=time(10))
+    EscalationRule.objects.create(
+        name="Support only", department=support, min_reach=5, raise_priority_to=4
+    )
+
+    def triage_across(departments):
+        mentions = [
+            MentionFactory(
+                department=d, text="question about my account", received_at=MONDAY_9, reach=10
+            )
+            for d in departments
+            for _ in range(2)
+        ]
+        with CaptureQueriesContext(connection) as reads:
+            triage_batch([m.pk for m in mentions])
+        return mentions, len(reads)
+
+    _, two_departments = triage_across([billing, support])
+    mentions, five_departments = triage_across([billing, support, *extra])
+
+    # only the outbound webhooks' lookup of subscribers, once per department's event, grows
+    assert five_departments == two_departments + len(extra)
+    by_department = {}
+    for m in Mention.objects.filter(pk__in=[m.pk for m in mentions]):
+        by_department.setdefault(m.department_id, set()).add((m.priority, m.sla_due_at))
+    # billing: open 9-10 on Mondays, so 2 business hours end at 09:00 the next Monday + 1 h
+    assert by_department[billing.pk] == {(2, MONDAY_9 + timedelta(days=7, hours=1))}
+    # support: no hours (always open), and its own rule raised the priority
+    assert {p for p, _ in by_department[support.pk]} == {4}
+    assert by_department[extra[0].pk] == {(2, MONDAY_9 + timedelta(hours=2))}
