@@ -13,7 +13,7 @@ WATCHED = ("is_active", "org_role", "is_superuser", "password")
 @receiver(pre_save, sender=User)
 def _note_access_fields(sender, instance: User, update_fields=None, **kwargs):
     instance._access_changed = False
-    if instance.pk is None or instance._state.adding:
+    if instance._state.adding:
         return
     if update_fields is not None and not set(update_fields) & set(WATCHED):
         return  # e.g. last_login at every login: no read

@@ -6,6 +6,7 @@ import pytest
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 
+from core.consumers import LiveConsumer
 from core.events import department_group
 from core.relay import OUTBOX_LIMIT, GroupRelay, Outbox
 from spokes import services
@@ -153,3 +154,20 @@ async def test_the_relay_rejoins_and_goes_on_after_the_layer_was_down(monkeypatc
     assert layer.added == [("dept.1", "relay!1")] * 3  # joined, then rejoined after each failure
     await relay.leave("dept.1", member)  # a failing discard is logged, not raised
     assert relay.groups == {}
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_consumer_that_crashes_leaves_its_groups(agent, billing, memberships, monkeypatch):
+    """The relay must not keep a crashed socket as a member (nor the group joined for it)."""
+    socket = await _subscribe(agent)
+    group = department_group(billing.pk)
+    assert len(memberships[group]) == 1
+
+    async def crash(self, content, **kwargs):
+        raise RuntimeError("handler failed")
+
+    monkeypatch.setattr(LiveConsumer, "receive_json", crash)
+    await socket.send_json_to({"action": "subscribe", "kind": "department", "key": "billing"})
+    with pytest.raises(RuntimeError, match="handler failed"):
+        await socket.receive_output(timeout=3)
+    assert memberships[group] == set()
