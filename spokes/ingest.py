@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
+from core.bulk import insert_ignoring_conflicts
 from core.events import department_group, publish
 from spokes.models import Author, Mention
 
@@ -33,85 +34,6 @@ GROUP_MAX = 200  # single mentions per shared transaction
 class IngestResult:
     mention: Mention
     created: bool
-
-
-# Field types whose Python values psycopg takes as they are: skipping Django's
-# per-value preparation (a field method and a connection lookup for every cell) matters when a
-# batch has 1,000 rows of 25 columns.
-PLAIN_TYPES = {
-    "BigIntegerField",
-    "BooleanField",
-    "CharField",
-    "DateTimeField",
-    "FloatField",
-    "ForeignKey",
-    "IntegerField",
-    "PositiveIntegerField",
-    "PositiveSmallIntegerField",
-    "SmallIntegerField",
-    "TextField",
-}
-
-
-def _columns(fields, objs: list, conn) -> list[list]:
-    """Each field's database values for ``objs``, column by column. psycopg takes the plain
-    types as they are; SQLite's adapters need Django's preparation (datetimes as UTC text)."""
-    plain = PLAIN_TYPES if conn.vendor == "postgresql" else set()
-    columns = []
-    for field in fields:
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            values = [field.pre_save(obj, True) for obj in objs]
-        else:
-            values = [getattr(obj, field.attname) for obj in objs]
-        if field.get_internal_type() not in plain:
-            values = [field.get_db_prep_save(value, conn) for value in values]
-        columns.append(values)
-    return columns
-
-
-def _insert_ignoring_conflicts(model, objs: list, returning: list[str]) -> list[tuple]:
-    """Multi-row ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` of the rows actually written.
-
-    Built directly: Django's bulk_create returns no rows when ignoring conflicts, and its
-    generic compiler costs several times more per row. On PostgreSQL the rows travel as one
-    array per column (``INSERT ... SELECT * FROM unnest(...)``): a short statement whose
-    parameters the driver adapts in C, instead of a ``VALUES`` list with a placeholder per cell
-    that it must parse and bind one by one. Rows are inserted in the order given. SQLite
-    (>= 3.35) gets the ``VALUES`` form in chunks.
-    """
-    if not objs:
-        return []
-    conn = connections[DEFAULT_DB_ALIAS]  # resolved once, not per cell
-    opts = model._meta
-    quote = conn.ops.quote_name
-    fields = [f for f in opts.concrete_fields if not f.primary_key and not f.generated]
-    columns = ", ".join(quote(f.column) for f in fields)
-    returned = ", ".join(quote(opts.get_field(name).column) for name in returning)
-    table = quote(opts.db_table)
-    rows = []
-    with conn.cursor() as cursor:
-        if conn.vendor == "postgresql":
-            arrays = ", ".join(f"%s::{f.db_type(conn)}[]" for f in fields)
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}) "  # noqa: S608
-                f"ON CONFLICT DO NOTHING RETURNING {returned}",
-                _columns(fields, objs, conn),
-            )
-            return cursor.fetchall()
-        row_sql = f"({', '.join(['%s'] * len(fields))})"
-        for start in range(0, len(objs), CHUNK):
-            chunk = objs[start : start + CHUNK]
-            params = [
-                value for row in zip(*_columns(fields, chunk, conn), strict=True) for value in row
-            ]
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) "  # noqa: S608 (no input)
-                f"VALUES {', '.join([row_sql] * len(chunk))} "
-                f"ON CONFLICT DO NOTHING RETURNING {returned}",
-                params,
-            )
-            rows.extend(cursor.fetchall())
-    return rows
 
 
 def _authors(items: list[dict]) -> dict[tuple, Author]:
@@ -134,7 +56,7 @@ def _authors(items: list[dict]) -> dict[tuple, Author]:
             )
             for source, handle in missing
         }
-        for pk, source, handle in _insert_ignoring_conflicts(
+        for pk, source, handle in insert_ignoring_conflicts(
             Author, list(new.values()), ["id", "source", "handle"]
         ):
             author = new[(source, handle)]
@@ -239,7 +161,7 @@ def mentions_ingest(*, items: list[dict], departments_by_slug: dict | None = Non
                     received_at=now,
                     department=item.get("department"),
                 )
-            rows = _insert_ignoring_conflicts(
+            rows = insert_ignoring_conflicts(
                 Mention, list(candidates.values()), ["id", "source", "external_id"]
             )
             for pk, source, external_id in rows:

@@ -16,7 +16,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from core.bulk import bulk_update_rows
+from core.bulk import bulk_update_rows, insert_ignoring_conflicts
 from core.events import department_group, publish
 from hub import sla
 from hub.routing import load_router
@@ -167,7 +167,8 @@ def triage_batch(mention_ids: list[int] | None, *, now: datetime | None = None) 
                 departments.get(mention.department_id), mention.priority, mention.received_at
             )
         bulk_update_rows(mentions, UPDATED_FIELDS)
-        Activity.objects.bulk_create(
+        insert_ignoring_conflicts(
+            Activity,
             [
                 Activity(
                     mention=m,
@@ -182,7 +183,8 @@ def triage_batch(mention_ids: list[int] | None, *, now: datetime | None = None) 
                     created_at=now,
                 )
                 for m in mentions
-            ]
+            ],
+            returning=["id"],
         )
         for department_id in sorted({m.department_id for m in mentions} - {None}):
             publish(
