@@ -6,16 +6,79 @@ fraction of that. Autoescaping is on (Django's Jinja2 backend default), so untru
 text is escaped exactly as in the Django templates.
 """
 
+import datetime
+import functools
+import unicodedata
+
+from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.template.defaultfilters import floatformat, truncatechars
-from django.urls import reverse
-from django.utils import timezone
-from django.utils.timesince import timesince, timeuntil
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import timezone, translation
+from django.utils.timesince import timesince
 from jinja2 import Environment
+
+# Each of the fifty rows of a queue page reverses a URL, formats two durations and truncates
+# a text; Django's versions of these cost about a third of the rows' time. The shortcuts below
+# give exactly Django's output (each falls back to Django, or stores what Django answered).
+
+_SENTINEL = 918273645
+
+
+@functools.lru_cache(maxsize=256)
+def _url_parts(name: str, prefix: str, urlconf) -> tuple[str, str] | None:
+    """The text before and after the one integer argument of URL ``name``."""
+    parts = reverse(name, args=[_SENTINEL]).split(str(_SENTINEL))
+    return (parts[0], parts[1]) if len(parts) == 2 else None
 
 
 def _url(name: str, *args) -> str:
+    if len(args) == 1 and type(args[0]) is int:
+        parts = _url_parts(name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+        if parts is not None:
+            return f"{parts[0]}{args[0]}{parts[1]}"
     return reverse(name, args=args)
+
+
+# Under 28 days no calendar month fits between two moments, so Django's wording depends only
+# on the whole minutes between them (and the language): remembered by those.
+_MONTH_FREE = 28 * 86400
+_durations: dict[tuple, str] = {}
+
+
+def _duration(value, reverse_: bool) -> str:
+    if not isinstance(value, datetime.datetime):
+        return timesince(value, reversed=reverse_)
+    now = datetime.datetime.now(value.tzinfo if timezone.is_aware(value) else None)
+    delta = (value - now) if reverse_ else (now - value)
+    since = delta.days * 86400 + delta.seconds
+    if since >= _MONTH_FREE:
+        return timesince(value, now, reversed=reverse_)
+    key = (max(since, 0) // 60 if since > 0 else -1, translation.get_language())
+    text = _durations.get(key)
+    if text is None:
+        if len(_durations) > 20_000:
+            _durations.clear()
+        text = _durations[key] = timesince(value, now, reversed=reverse_)
+    return text
+
+
+def _timesince(value) -> str:
+    return _duration(value, False)
+
+
+def _timeuntil(value) -> str:
+    return _duration(value, True)
+
+
+def _truncatechars(value, length) -> str:
+    """Django's ``truncatechars``; a text already short enough comes back NFC-normalised, as
+    Django returns it, without its character-by-character walk."""
+    if isinstance(value, str) and isinstance(length, int) and length > 0:
+        normalized = unicodedata.normalize("NFC", value)
+        if len(normalized) <= length:
+            return normalized
+    return truncatechars(value, length)
 
 
 def _iso(value) -> str:
@@ -29,9 +92,9 @@ def environment(**options) -> Environment:
     env.filters.update(
         intcomma=intcomma,
         floatformat=floatformat,
-        truncatechars=truncatechars,
-        timesince=timesince,
-        timeuntil=timeuntil,
+        truncatechars=_truncatechars,
+        timesince=_timesince,
+        timeuntil=_timeuntil,
         iso=_iso,
     )
     return env

@@ -1,9 +1,11 @@
 """The queue filters, shared by the web UI and the API."""
 
 import django_filters
+from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 from django.db.models import Q
+from django.forms.renderers import Jinja2
 
 from spokes.models import ContactPoint, Mention, Priority, Source, Status
 
@@ -27,6 +29,14 @@ def text_search(queryset, value: str):
     return queryset.filter(text__icontains=value)
 
 
+class FilterForm(forms.Form):
+    """The queue's filter form, its five selects drawn by Django's own Jinja2 widget
+    templates: the same markup as the template language's, which renders one included
+    template per option (about a fifth of a queue page's time)."""
+
+    default_renderer = Jinja2()  # one engine for every form
+
+
 class MentionFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=STATUS_CHOICES, method="filter_status")
     priority = django_filters.ChoiceFilter(choices=Priority.choices)
@@ -41,6 +51,7 @@ class MentionFilter(django_filters.FilterSet):
 
     class Meta:
         model = Mention
+        form = FilterForm
         fields = ["status", "priority", "source", "contact_point", "sentiment", "assignee", "tag"]
 
     def filter_status(self, queryset, name, value):

@@ -15,7 +15,7 @@ from core.errors import DomainError, NotFound
 from core.pagination import Ordering, keyset_page
 from spokes import selectors, services
 from spokes.filters import MentionFilter
-from spokes.models import OPEN_STATUSES, Department, Priority, Status
+from spokes.models import OPEN_STATUSES, Department, Priority, Source, Status
 
 User = get_user_model()
 
@@ -71,11 +71,23 @@ def _filtered_page(request, queryset):
     }
 
 
+# What get_<field>_display() answers, without its per-call rebuilding of the choices (three
+# calls a row).
+LABELS = {
+    "priority": dict(Priority.choices),
+    "source": dict(Source.choices),
+    "status": dict(Status.choices),
+}
+
+
 def _rows_html(request, context) -> SafeString:
     """The table's rows, by Jinja2 (autoescaped; config/jinja2.py says why)."""
     keys = ("rows", "can_work", "show_department")
     html = render_to_string(
-        "spokes/queue_rows.html", {k: context.get(k) for k in keys}, request, using="jinja2"
+        "spokes/queue_rows.html",
+        {"labels": LABELS, **{k: context.get(k) for k in keys}},
+        request,
+        using="jinja2",
     )
     return mark_safe(html)  # noqa: S308 - Jinja2 escaped every value in it
 

@@ -1,7 +1,9 @@
+import datetime
 import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from spokes import services
 from spokes.models import Tag
@@ -176,3 +178,26 @@ def test_status_counts_are_shared_for_a_few_seconds(client, agent, billing, sett
     assert open_count() == 2  # the cached counts, until they expire
     cache.delete(f"queue-counts:{billing.pk}")
     assert open_count() == 3
+
+
+def test_a_row_reads_its_labels_times_and_link(client, agent, billing):
+    now = timezone.now()
+    mention = MentionFactory(
+        department=billing,
+        priority=4,
+        source="facebook",
+        status="new",
+        received_at=now - datetime.timedelta(hours=3, minutes=10, seconds=30),
+        sla_due_at=now + datetime.timedelta(minutes=45, seconds=30),
+        text="é" * 170,
+    )
+    client.force_login(agent)
+    response = client.get(reverse("spokes:queue", args=["billing"]) + "?status=all")
+    row = re.search(
+        rf'<tr [^>]*data-mention-id="{mention.pk}".*?</tr>', response.content.decode(), re.S
+    ).group(0)
+    assert 'class="pill prio">Urgent<' in row
+    assert ">Facebook<" in row and 'class="pill status">New<' in row
+    assert f'data-href="{reverse("spokes:mention", args=[mention.pk])}"' in row
+    assert ">3\xa0hours, 10\xa0minutes<" in row and ">45\xa0minutes<" in row
+    assert "é" * 159 + "…<" in row
