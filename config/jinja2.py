@@ -54,7 +54,7 @@ def _duration(value, reverse_: bool) -> str:
     since = delta.days * 86400 + delta.seconds
     if since >= _MONTH_FREE:
         return timesince(value, now, reversed=reverse_)
-    key = (max(since, 0) // 60 if since > 0 else -1, translation.get_language())
+    key = (since // 60 if since > 0 else -1, translation.get_language())
     text = _durations.get(key)
     if text is None:
         if len(_durations) > 20_000:

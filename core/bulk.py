@@ -44,7 +44,7 @@ def _columns(fields, objs: list, conn) -> list[list]:
     return columns
 
 
-def insert_ignoring_conflicts(model, objs: list, returning: list[str] | None = None) -> list[tuple]:
+def insert_ignoring_conflicts(model, objs: list, returning: list[str]) -> list[tuple]:
     """Multi-row ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` of the rows actually written.
 
     Built directly: Django's bulk_create returns no rows when ignoring conflicts, and its
