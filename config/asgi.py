@@ -14,7 +14,7 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 get_asgi_application()  # django.setup() and the app registry, before the imports below
 
-from a2wsgi import WSGIMiddleware  # noqa: E402
+
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
@@ -25,8 +25,9 @@ from django.urls import path  # noqa: E402
 from core.consumers import LiveConsumer  # noqa: E402
 from core.events import bind_server_loop  # noqa: E402
 from core.gctune import tune_for_server  # noqa: E402
+from core.wsgi_bridge import BufferedWSGIMiddleware  # noqa: E402
 
-django_http = WSGIMiddleware(get_wsgi_application(), workers=settings.WEB_THREADS)
+django_http = BufferedWSGIMiddleware(get_wsgi_application(), workers=settings.WEB_THREADS)
 
 
 async def http(scope, receive, send):
