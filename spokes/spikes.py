@@ -82,7 +82,8 @@ def scopes_of(mention, keywords: list[str]) -> list[str]:
     if mention.department_id:
         scopes.append(f"dept:{mention.department_id}")
     scopes += [f"flag:{f}" for f in mention.flags or () if f in triage.RISK_KEYWORDS]
-    scopes += [f"kw:{w}" for w in keywords if triage.pattern(w).search(mention.text)]
+    if keywords and triage.any_keyword(mention.text, keywords):  # one scan, mostly enough
+        scopes += [f"kw:{w}" for w in keywords if triage.pattern(w).search(mention.text)]
     scopes += [f"tag:{t[:100]}" for t in triage.hashtags(mention.text)]
     return scopes
 

@@ -9,7 +9,7 @@ boundaries, case-insensitively; a trailing ``*`` matches word prefixes (``crash*
 import re
 from functools import lru_cache
 
-from hub.routing import any_keyword_pattern, keyword_pattern
+from hub.routing import KeywordPattern, any_keyword_pattern, keyword_pattern
 from spokes.models import ContactPoint, Priority
 
 # Risk flags: each raises priority and marks the mention, whatever its sentiment.
@@ -213,11 +213,11 @@ def _analyzer():
 
 
 @lru_cache(maxsize=4096)
-def pattern(phrase: str) -> re.Pattern:
+def pattern(phrase: str) -> KeywordPattern:
     return keyword_pattern(phrase)
 
 
-def _any(text: str, phrases) -> bool:
+def any_keyword(text: str, phrases) -> bool:
     """Whether any of ``phrases`` (each word-bounded as ``pattern`` makes it) is in the text:
     one scan, not one per phrase (a list has up to forty)."""
     return bool(phrases) and any_keyword_pattern(tuple(phrases)).search(text) is not None
@@ -241,11 +241,11 @@ def sentiment(text: str) -> float:
 
 
 def risk_flags(text: str) -> list[str]:
-    return [flag for flag, words in RISK_KEYWORDS.items() if _any(text, words)]
+    return [flag for flag, words in RISK_KEYWORDS.items() if any_keyword(text, words)]
 
 
 def mentions_money(text: str) -> bool:
-    return _any(text, MONEY_KEYWORDS)
+    return any_keyword(text, MONEY_KEYWORDS)
 
 
 def contact_point(text: str, flags: list[str], score: float) -> str:
@@ -253,7 +253,7 @@ def contact_point(text: str, flags: list[str], score: float) -> str:
     if flags or score <= -0.5:
         return ContactPoint.PROBLEM
     for point, words in CONTACT_POINT_KEYWORDS:
-        if _any(text, words):
+        if any_keyword(text, words):
             return point
     if "?" in text and score > -0.05:
         return ContactPoint.PRESALE  # a question with nothing bought yet

@@ -22,7 +22,7 @@ from rest_framework.validators import ProhibitSurrogateCharactersValidator
 from api.authentication import integration_key
 from api.errors import validation_fields
 from api.pagination import KeysetCursorPagination
-from api.v1.base import ApiView, FieldsOnceMixin, ListApiView
+from api.v1.base import ApiView, FieldsOnceMixin, ListApiView, reused
 from core.errors import DomainError, NotFound, PermissionDenied
 from spokes import selectors, services
 from spokes.filters import MentionFilter
@@ -319,7 +319,7 @@ def _ingest_departments(request) -> dict[str, Department]:
 
 def _validate_items(raw_items: list, allowed: dict[str, Department]):
     """Validate each item alone: ``(valid [(index, data)], invalid {index: fields})``."""
-    validator = MentionInSerializer()
+    validator = reused(MentionInSerializer)
     valid, invalid = [], {}
     for index, raw in enumerate(raw_items):
         try:
@@ -476,7 +476,8 @@ class MentionListView(ListApiView):
             # named, no tag or assignee yet (triage comes later). No need to read it back.
             mention = result.mention
             # No tags yet either ("untagged"): nothing to ask the database.
-            return Response(MentionSerializer(mention, context={"untagged": True}).data, status=201)
+            data = reused(MentionSerializer, untagged=True).to_representation(mention)
+            return Response(data, status=201)
         mention = _mention_queryset(self.request.user).filter(pk=result.mention.pk).first()
         if mention is None and not result.created:
             # Already known, in a queue this key cannot read: acknowledge, show nothing of it.

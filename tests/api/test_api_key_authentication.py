@@ -1,8 +1,10 @@
 """Api-Key header authentication: hashed keys, revocation, expiry, last use, never a URL."""
 
+import pickle
 from datetime import timedelta
 
 from django.core.cache import cache
+from django.test import RequestFactory
 from django.utils import timezone
 
 from api import authentication
@@ -137,3 +139,42 @@ def test_a_department_taken_from_the_key_on_either_side_is_gone_at_once(
     support.integration_keys.clear()
     assert ingest_into("support") == 404
     assert ingest_into("billing") == 201
+
+
+def test_a_cached_key_is_decoded_once_per_process_and_each_request_gets_its_own_copy(
+    billing_key, monkeypatch
+):
+    key, plain = billing_key
+    authentication._decoded.clear()
+    decoded = []
+    real_loads = authentication.pickle.loads
+
+    def loads(data):
+        value = real_loads(data)
+        if isinstance(value, IntegrationKey):  # not the cache's own envelope
+            decoded.append(value)
+        return value
+
+    monkeypatch.setattr(authentication.pickle, "loads", loads)
+    request = RequestFactory().get(URL, HTTP_AUTHORIZATION=f"Api-Key {plain}")
+    auth = authentication.ApiKeyAuthentication()
+    first_user, first_key = auth.authenticate(request)  # from the database, then cached
+    second_user, second_key = auth.authenticate(request)  # decoded from the cache
+    third_user, third_key = auth.authenticate(request)  # the same bytes: not decoded again
+    assert len(decoded) == 1
+    assert first_key.pk == second_key.pk == third_key.pk == key.pk
+    assert second_key is not third_key and second_user is not third_user
+    second_user.memo = "this request's"  # what a request keeps on its user stays its own
+    assert not hasattr(third_user, "memo")
+    assert [d.slug for d in third_key.departments.all()] == ["billing"]
+
+
+def test_a_changed_cached_record_is_decoded_anew(api, billing_key, admin_user):
+    key, plain = billing_key
+    client = api(plain)
+    assert client.get(URL).status_code == 200
+    assert client.get(URL).status_code == 200  # the record decoded and remembered
+    changed = IntegrationKey.objects.select_related("user").get(pk=key.pk)
+    changed.user.is_active = False  # the shared record changes under the process's memory
+    cache.set(authentication.key_cache_name(key.prefix), pickle.dumps(changed), 60)
+    assert client.get(URL).status_code == 401

@@ -1,0 +1,47 @@
+"""Keyword patterns answer as the case-insensitive regular expression would, on any text.
+
+``KeywordPattern`` searches ASCII phrases case-sensitively in the lowercased text (faster);
+these tests hold it to the plain case-insensitive pattern (``.exact``) on generated texts
+full of the characters where case folding is tricky.
+"""
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hub.routing import any_keyword_pattern, keyword_pattern
+
+# Letters whose case-insensitive matching is special (dotted and dotless i, long s, Kelvin
+# sign, final sigma, sharp s), accented letters, digits, punctuation, whitespace, emoji.
+TRICKY = "aAbBiIkKsSuUeE\u0130\u0131\u017f\u212a\u03a3\u03c3\u03c2\u00df\u1e9e\u00e9\u00c9"
+TEXT = st.text(alphabet=TRICKY + "0123456789 _-'.,!?#@\n\t\u00a0\U0001f600\u2160", max_size=40)
+WORDS = st.text(alphabet="aAbBiIkKsSuUeE", min_size=1, max_size=4)
+PHRASE = st.builds(
+    lambda words, star: " ".join(words) + ("*" if star else ""),
+    st.lists(WORDS, min_size=1, max_size=2),
+    st.booleans(),
+)
+NON_ASCII_PHRASE = st.sampled_from(["\u0131ssue", "stra\u00dfe", "caf\u00e9*", "\u03c3\u03b1"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(phrase=st.one_of(PHRASE, NON_ASCII_PHRASE), text=TEXT)
+def test_one_keyword_matches_as_the_case_insensitive_pattern(phrase, text):
+    pattern = keyword_pattern(phrase)
+    assert bool(pattern.search(text)) == bool(pattern.exact.search(text))
+
+
+@settings(max_examples=400, deadline=None)
+@given(phrases=st.lists(st.one_of(PHRASE, NON_ASCII_PHRASE), min_size=1, max_size=5), text=TEXT)
+def test_any_of_several_keywords_matches_as_the_case_insensitive_pattern(phrases, text):
+    pattern = any_keyword_pattern(tuple(phrases))
+    assert bool(pattern.search(text)) == bool(pattern.exact.search(text))
+
+
+def test_the_characters_where_lowercasing_differs_still_match():
+    assert keyword_pattern("issue").search("an \u0131ssue")  # dotless i, as re matches it
+    assert keyword_pattern("sue").search("I will \u017fue")  # long s
+    assert keyword_pattern("invoice").search("\u0130NVOICE late")  # dotted capital I
+    assert keyword_pattern("kit").search("\u212aIT")  # Kelvin sign
+    assert not keyword_pattern("refund").search("refunds")  # still whole words
+    assert keyword_pattern("refund*").search("REFUNDS \U0001f621")
+    assert not keyword_pattern("ill").search("will")
