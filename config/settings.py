@@ -202,6 +202,9 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # ingest request.
 TRIAGE_COALESCE = env.bool("TRIAGE_COALESCE", default=True)
 TRIAGE_GATHER_SECONDS = env.float("TRIAGE_GATHER_SECONDS", default=0.25)
+# Routing rules, escalation rules, hours and SLA policies are kept per process between triage
+# batches until they change (hub/snapshot.py); re-read after this long whatever happens.
+TRIAGE_CONFIG_SECONDS = env.float("TRIAGE_CONFIG_SECONDS", default=60.0)
 # "So many more mentions" events: at most one per group and process in this many seconds
 # (core/events.py; 0: each sent at once).
 LIVE_COALESCE_SECONDS = env.float("LIVE_COALESCE_SECONDS", default=0.25)

@@ -342,18 +342,20 @@ def escalation_rules_for(*, department: Department | None, sla_condition: str | 
     return by_department[department.pk if department is not None else None]
 
 
-def escalation_rules_by_department(departments, *, sla_condition: str | None = None) -> dict:
+def escalation_rules_by_department(
+    departments, *, sla_condition: str | None = None, recipients: bool = True
+) -> dict:
     """``escalation_rules_for`` for several departments in one read: {department id, and None
-    for mentions without one: rules in order}."""
+    for mentions without one: rules in order}. ``recipients=False`` leaves the people to
+    notify to be read when a rule fires (for rules kept longer than a task)."""
     ids = [d.pk for d in departments]
     rules = EscalationRule.objects.filter(is_active=True).filter(
         Q(department__isnull=True) | Q(department_id__in=ids)
     )
     if sla_condition is not None:
         rules = rules.filter(sla_condition=sla_condition)
-    rules = list(
-        rules.select_related("department", "move_to_department").prefetch_related("notify_users")
-    )
+    rules = rules.select_related("department", "move_to_department")
+    rules = list(rules.prefetch_related("notify_users") if recipients else rules)
     by_department = {pk: [r for r in rules if r.department_id in (None, pk)] for pk in ids}
     by_department[None] = [r for r in rules if r.department_id is None]
     return by_department

@@ -220,12 +220,16 @@ def evaluate(scopes, *, hour: datetime, fraction: float) -> list[dict]:
     return crossing
 
 
-def record_and_detect(mentions: list[Mention], *, router, now: datetime) -> list[SpikeAlert]:
+def record_and_detect(
+    mentions: list[Mention], *, router, now: datetime, keywords: list[str] | None = None
+) -> list[SpikeAlert]:
     """Count a freshly triaged batch and raise or refresh spike alerts (inside triage's
-    transaction: counters, alerts and the batch commit together)."""
+    transaction: counters, alerts and the batch commit together). ``keywords``: the
+    ``keyword_scopes(router)`` already read."""
     if not mentions:
         return []
-    keywords = keyword_scopes(router)
+    if keywords is None:
+        keywords = keyword_scopes(router)
     deltas: dict[tuple[str, datetime], list[int]] = defaultdict(lambda: [0, 0])
     batch_scopes: dict[int, list[str]] = {}
     latest = max(posted_moment(m) for m in mentions)

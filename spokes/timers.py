@@ -245,13 +245,17 @@ def _fire(rules_by_mention, *, event, departments, now) -> dict[int, list[str]]:
     return dict(fired)
 
 
-def escalate_on_arrival(mentions: list[Mention], *, departments: dict, now) -> dict:
+def escalate_on_arrival(
+    mentions: list[Mention], *, departments: dict, now, rules_for: dict | None = None
+) -> dict:
     """Apply the escalation rules without SLA condition to freshly triaged mentions (in
-    memory: triage saves them). Returns {mention id: [rule names]}."""
-    used = {m.department_id for m in mentions} - {None}
-    rules_for = escalation_rules_by_department(
-        [departments[pk] for pk in used if pk in departments], sla_condition=""
-    )
+    memory: triage saves them). Returns {mention id: [rule names]}. ``rules_for``: those
+    rules already read (``escalation_rules_by_department``), for every department used."""
+    if rules_for is None:
+        used = {m.department_id for m in mentions} - {None}
+        rules_for = escalation_rules_by_department(
+            [departments[pk] for pk in used if pk in departments], sla_condition=""
+        )
     matched = []
     for mention in mentions:
         rules = rules_for.get(mention.department_id, rules_for[None])

@@ -11,6 +11,7 @@ root (a reply joins its parent's conversation), then the hub's routing rules and
 then the default department.
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
@@ -18,8 +19,9 @@ from django.utils import timezone
 
 from core.bulk import bulk_update_rows, insert_ignoring_conflicts
 from core.events import department_group, publish
-from hub import sla
-from hub.routing import load_router
+from hub import sla, snapshot
+from hub.routing import Router, load_router
+from hub.selectors import escalation_rules_by_department
 from spokes import spikes, timers, triage
 from spokes.models import OPEN_STATUSES, Activity, Mention
 
@@ -37,12 +39,13 @@ UPDATED_FIELDS = [
 
 class _SlaClock:
     """hub.sla.due_at for a batch: the departments' schedules read together, every SLA policy
-    read once, each (department, priority, arrival) computed once."""
+    read once, each (department, priority, arrival) computed once. ``schedules`` and
+    ``policies``: already read (``hub.sla.schedules_for``, ``hub.sla.PolicyBook``)."""
 
-    def __init__(self, departments=()):
+    def __init__(self, departments=(), *, schedules=None, policies=None):
         self._departments = list(departments)  # read together at the first mention needing one
-        self._schedules, self._due = {}, {}
-        self._policies = None  # hub.sla.PolicyBook, read at the first mention with a department
+        self._schedules, self._due = dict(schedules or {}), {}
+        self._policies = policies  # hub.sla.PolicyBook, read at the first mention with a department
 
     def due(self, department, priority: int, received_at: datetime) -> datetime:
         key = (department.pk if department else None, priority, received_at)
@@ -65,6 +68,31 @@ class _SlaClock:
                 policy=policy,
             )
         return self._due[key]
+
+
+@dataclass(frozen=True)
+class _Config:
+    """What triage reads from the hub's configuration, kept between batches until it changes
+    (``hub.snapshot``)."""
+
+    router: Router
+    keywords: list[str]  # spike scopes
+    arrival_rules: dict  # escalation rules without SLA condition, by department id and None
+    schedules: dict  # business hours and holidays, by department id
+    policies: sla.PolicyBook
+
+
+def _load_config() -> _Config:
+    router = load_router()
+    return _Config(
+        router=router,
+        keywords=spikes.keyword_scopes(router),
+        arrival_rules=escalation_rules_by_department(
+            router.departments, sla_condition="", recipients=False
+        ),
+        schedules=sla.schedules_for(router.departments),
+        policies=sla.PolicyBook(),
+    )
 
 
 def _repeat_authors(mentions: list[Mention]) -> set[int]:
@@ -133,7 +161,8 @@ def triage_batch(mention_ids: list[int] | None, *, now: datetime | None = None) 
         mentions = list(chosen)
         if not mentions:
             return 0
-        router = load_router()
+        config: _Config = snapshot.current("triage", _load_config)
+        router = config.router
         departments = {d.pk: d for d in router.departments}
         repeats = _repeat_authors(mentions)
         routed: dict[int, int] = {}
@@ -160,8 +189,10 @@ def triage_batch(mention_ids: list[int] | None, *, now: datetime | None = None) 
                 repeat_author=mention.pk in repeats,
             )
             mention.triaged_at = now
-        escalated = timers.escalate_on_arrival(mentions, departments=departments, now=now)
-        clock = _SlaClock(departments[pk] for pk in set(routed.values()) if pk in departments)
+        escalated = timers.escalate_on_arrival(
+            mentions, departments=departments, now=now, rules_for=config.arrival_rules
+        )
+        clock = _SlaClock(schedules=config.schedules, policies=config.policies)
         for mention in mentions:
             mention.sla_due_at = clock.due(
                 departments.get(mention.department_id), mention.priority, mention.received_at
@@ -195,7 +226,7 @@ def triage_batch(mention_ids: list[int] | None, *, now: datetime | None = None) 
                 },
                 groups=[department_group(department_id)],
             )
-        spikes.record_and_detect(mentions, router=router, now=now)
+        spikes.record_and_detect(mentions, router=router, now=now, keywords=config.keywords)
     return len(mentions)
 
 

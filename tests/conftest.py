@@ -108,6 +108,10 @@ def _fast_password_hashing(settings):
     # eager tasks: a backlog drain would also triage the untriaged mentions a test made with
     # factories; tests of the coalesced path (tests/triage/test_triage_coalesced.py) turn it on
     settings.TRIAGE_COALESCE = False
+    # the hub's configuration read afresh by every triage batch: the database is rolled back
+    # after each test, the shared cache's generation is not (tests/triage/test_triage_config.py
+    # turn the per-process reading on)
+    settings.TRIAGE_CONFIG_SECONDS = 0
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from core.errors import DomainError, NotFound
-from hub import escalation, routing
+from hub import escalation, routing, snapshot
 from hub.models import (
     BusinessHours,
     DepartmentPolicy,
@@ -162,6 +162,7 @@ def business_hours_set(*, actor, department: Department, intervals) -> list[Busi
         raise DomainError("Opening hours overlap.", field="hours")
     BusinessHours.objects.filter(department=department).delete()
     BusinessHours.objects.bulk_create(rows)
+    snapshot.changed()  # bulk_create sends no signal
     record(
         actor=actor,
         action="sla.hours_set",
@@ -464,6 +465,7 @@ def routing_rule_move(*, actor, rule_id, direction: str) -> list[RoutingRule]:
     for position, rule in enumerate(rules, start=1):
         rule.position = position * 10
     RoutingRule.objects.bulk_update(rules, ["position"])
+    snapshot.changed()  # bulk_update sends no signal
     record(
         actor=actor,
         action="routing.rule_moved",
@@ -492,6 +494,7 @@ def routing_default_set(*, actor, department: Department) -> Department:
     previous = list(Department.objects.filter(is_default=True).values_list("slug", flat=True))
     Department.objects.exclude(pk=department.pk).filter(is_default=True).update(is_default=False)
     Department.objects.filter(pk=department.pk).update(is_default=True)
+    snapshot.changed()  # update() sends no signal
     department.is_default = True
     record(
         actor=actor,
