@@ -231,10 +231,17 @@ def triage_batch(mention_ids: list[int] | None, *, now: datetime | None = None) 
 
 
 def triage_backlog() -> int:
-    """Triage every untriaged mention, a batch per transaction; returns how many.
+    """Triage every untriaged mention committed before it started, a batch per transaction;
+    returns how many.
 
-    Stops when nothing is left, or when what is left is held by another worker draining it."""
+    Stops after a batch that was not full: what is left was committed after this task lowered
+    the flag (``spokes.tasks``), so another task is on its way for it, gathering what arrives
+    meanwhile, or is held by another worker draining it. Under a steady stream, draining on
+    would triage in ever smaller batches, each paying a batch's fixed cost and a live event
+    per department."""
     total = 0
     while done := triage_batch(None):
         total += done
+        if done < BACKLOG_BATCH:
+            break
     return total
