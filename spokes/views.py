@@ -83,9 +83,10 @@ LABELS = {
 def _rows_html(request, context) -> SafeString:
     """The table's rows, by Jinja2 (autoescaped; config/jinja2.py says why)."""
     keys = ("rows", "can_work", "show_department")
+    tag_names = selectors.tag_names_of(context.get("rows") or ())
     html = render_to_string(
         "spokes/queue_rows.html",
-        {"labels": LABELS, **{k: context.get(k) for k in keys}},
+        {"labels": LABELS, "tag_names": tag_names, **{k: context.get(k) for k in keys}},
         request,
         using="jinja2",
     )

@@ -201,3 +201,20 @@ def test_a_row_reads_its_labels_times_and_link(client, agent, billing):
     assert f'data-href="{reverse("spokes:mention", args=[mention.pk])}"' in row
     assert ">3\xa0hours, 10\xa0minutes<" in row and ">45\xa0minutes<" in row
     assert "é" * 159 + "…<" in row
+
+
+def test_each_row_shows_its_own_tags_alphabetically(client, agent, billing):
+    client.force_login(agent)
+    tagged = MentionFactory(department=billing, text="Tagged")
+    plain = MentionFactory(department=billing, text="Plain")
+    for name in ("vip", "refund", "<b>a</b>"):
+        tag, _ = Tag.objects.get_or_create(name=name)
+        tagged.tags.add(tag)
+    html = client.get(reverse("spokes:queue", args=["billing"])).content.decode()
+    rows = dict(re.findall(r'data-mention-id="(\d+)"(.*?)</tr>', html, re.S))
+    assert re.findall(r'<span class="tag">(.*?)</span>', rows[str(tagged.pk)]) == [
+        "&lt;b&gt;a&lt;/b&gt;",
+        "refund",
+        "vip",
+    ]
+    assert '<span class="tag">' not in rows[str(plain.pk)]
