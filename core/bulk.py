@@ -34,16 +34,20 @@ PLAIN_TYPES = {
 }
 
 
+def _values(field, objs: list) -> list:
+    """The field's Python values for ``objs`` (``auto_now`` fields filled in)."""
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return [field.pre_save(obj, True) for obj in objs]
+    return [getattr(obj, field.attname) for obj in objs]
+
+
 def _columns(fields, objs: list, conn) -> list[list]:
     """Each field's database values for ``objs``, column by column. psycopg takes the plain
     types as they are; SQLite's adapters need Django's preparation (datetimes as UTC text)."""
     plain = PLAIN_TYPES if conn.vendor == "postgresql" else set()
     columns = []
     for field in fields:
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            values = [field.pre_save(obj, True) for obj in objs]
-        else:
-            values = [getattr(obj, field.attname) for obj in objs]
+        values = _values(field, objs)
         if field.get_internal_type() not in plain:
             values = [field.get_db_prep_save(value, conn) for value in values]
         columns.append(values)
@@ -67,12 +71,7 @@ def _json_rows(fields, objs: list, extra: dict | None = None) -> str | None:
     if any(f.get_internal_type() not in JSON_TYPES for f in fields):
         return None
     columns = [f.column for f in fields]
-    values = []
-    for field in fields:
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            values.append([field.pre_save(obj, True) for obj in objs])
-        else:
-            values.append([getattr(obj, field.attname) for obj in objs])
+    values = [_values(field, objs) for field in fields]
     for column, column_values in (extra or {}).items():
         columns.append(column)
         values.append(column_values)
