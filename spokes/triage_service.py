@@ -38,14 +38,13 @@ UPDATED_FIELDS = [
 
 
 class _SlaClock:
-    """hub.sla.due_at for a batch: the departments' schedules read together, every SLA policy
-    read once, each (department, priority, arrival) computed once. ``schedules`` and
-    ``policies``: already read (``hub.sla.schedules_for``, ``hub.sla.PolicyBook``)."""
+    """hub.sla.due_at for a batch, each (department, priority, arrival) computed once, from the
+    schedules and policies already read (``hub.sla.schedules_for``, ``hub.sla.PolicyBook``); a
+    department missing from them (made since) is read when first needed."""
 
-    def __init__(self, departments=(), *, schedules=None, policies=None):
-        self._departments = list(departments)  # read together at the first mention needing one
-        self._schedules, self._due = dict(schedules or {}), {}
-        self._policies = policies  # hub.sla.PolicyBook, read at the first mention with a department
+    def __init__(self, *, schedules: dict, policies):
+        self._schedules, self._due = dict(schedules), {}
+        self._policies = policies
 
     def due(self, department, priority: int, received_at: datetime) -> datetime:
         key = (department.pk if department else None, priority, received_at)
@@ -53,11 +52,7 @@ class _SlaClock:
             schedule = policy = None  # without a department, due_at uses the defaults
             if department is not None:
                 if department.pk not in self._schedules:
-                    wanted = {d.pk: d for d in self._departments if d.pk not in self._schedules}
-                    wanted[department.pk] = department
-                    self._schedules.update(sla.schedules_for(wanted.values()))
-                if self._policies is None:
-                    self._policies = sla.PolicyBook()
+                    self._schedules.update(sla.schedules_for([department]))
                 schedule = self._schedules[department.pk]
                 policy = self._policies.policy_for(department, priority)
             self._due[key] = sla.due_at(
