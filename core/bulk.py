@@ -72,6 +72,9 @@ def _json_rows(fields, objs: list, extra: dict | None = None) -> str | None:
         return None
     columns = [f.column for f in fields]
     values = [_values(field, objs) for field in fields]
+    for n, field in enumerate(fields):
+        if field.get_internal_type() == "DateTimeField":  # as text here: cheaper than default=
+            values[n] = [None if v is None else v.isoformat() for v in values[n]]
     for column, column_values in (extra or {}).items():
         columns.append(column)
         values.append(column_values)
