@@ -17,7 +17,8 @@ from rest_framework.response import Response
 
 from api.pagination import KeysetCursorPagination
 from api.v1.base import ApiView, ListApiView
-from api.v1.mentions import MentionSerializer, StrictCharField, StrictIntegerField, _valid
+from api.v1.inputs import StrictCharField, StrictIntegerField
+from api.v1.mentions import MentionSerializer, _valid
 from api.v1.replies import NamedChoiceField
 from core.errors import NotFound
 from core.pagination import Ordering

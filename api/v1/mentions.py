@@ -1,12 +1,8 @@
 """Mentions: ingestion, the filtered list, detail with thread and history, and actions."""
 
-import re
-
 import django_filters
 from django.contrib.auth import get_user_model
-from django.core.validators import URLValidator
 from django.urls import path
-from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -19,12 +15,18 @@ from drf_spectacular.utils import (
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
-from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 from api.authentication import integration_key
 from api.errors import validation_fields
 from api.pagination import KeysetCursorPagination
 from api.v1.base import ApiView, FieldsOnceMixin, ListApiView, reused
+from api.v1.inputs import (
+    DateTimeField,
+    StrictCharField,
+    StrictIntegerField,
+    URLField,
+    plain_validation,
+)
 from core.errors import DomainError, NotFound, PermissionDenied
 from spokes import selectors, services
 from spokes.filters import MentionFilter
@@ -148,83 +150,6 @@ class MentionDetailSerializer(MentionSerializer):
 
 
 # --- input ----------------------------------------------------------------------------------
-class ProhibitSurrogates(ProhibitSurrogateCharactersValidator):
-    """DRF's check, same message, as one regular-expression scan: DRF loops over every
-    character in Python, a fifth of the validation time of a batch of 1,000 mentions."""
-
-    pattern = re.compile("[\ud800-\udfff]")
-
-    def __call__(self, value):
-        found = self.pattern.search(str(value))
-        if found:
-            message = self.message.format(code_point=ord(found.group()))
-            raise ValidationError(message, code=self.code)
-
-
-def _scan_surrogates_at_once(field):
-    field.validators = [
-        ProhibitSurrogates() if type(v) is ProhibitSurrogateCharactersValidator else v
-        for v in field.validators
-    ]
-
-
-class StrictCharField(serializers.CharField):
-    """A string, and only a string: DRF's CharField would also take 12 or 1.5."""
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        _scan_surrogates_at_once(self)
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class StrictIntegerField(serializers.IntegerField):
-    """A JSON integer, not "12" nor 12.0 nor true."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class CommonURLValidator(URLValidator):
-    """Django's URLValidator, answering at once for the usual shape of a link: http or https,
-    a host name of dotted ASCII labels ending in a letters-only top-level domain, an optional
-    port, and a path of printable ASCII. Every string of that shape passes each of Django's
-    checks (a property test holds the pattern to it); anything else takes them all, with
-    their message. Two links per mention were a third of a bulk batch's validation."""
-
-    common = re.compile(
-        r"https?://(?P<host>(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})"
-        r"(?::[0-9]{1,5})?(?:[/?#][!-~]*)?"
-    )
-
-    def __call__(self, value):
-        if isinstance(value, str) and len(value) <= self.max_length:
-            found = self.common.fullmatch(value)
-            if found is not None and len(found["host"]) <= 253:
-                return
-        super().__call__(value)
-
-
-class URLField(serializers.URLField):
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        _scan_surrogates_at_once(self)
-        self.validators = [
-            CommonURLValidator(message=v.message) if type(v) is URLValidator else v
-            for v in self.validators
-        ]
-
-
-class DateTimeField(serializers.DateTimeField):
-    def default_timezone(self):
-        # No request activates a time zone (an integration's naive times are in the site's):
-        # the default one, without asking asgiref's context-local storage for each value.
-        return timezone.get_default_timezone()
 
 
 class AuthorInSerializer(FieldsOnceMixin, serializers.Serializer):
@@ -353,13 +278,16 @@ def _ingest_departments(request) -> dict[str, Department]:
 def _validate_items(raw_items: list, allowed: dict[str, Department]):
     """Validate each item alone: ``(valid [(index, data)], invalid {index: fields})``."""
     validator = reused(MentionInSerializer)
+    plain = plain_validation(MentionInSerializer)
     valid, invalid = [], {}
     for index, raw in enumerate(raw_items):
-        try:
-            data = validator.run_validation(raw)
-        except ValidationError as exc:
-            invalid[index] = validation_fields(exc.detail)
-            continue
+        data = plain(raw)
+        if data is None:
+            try:
+                data = validator.run_validation(raw)
+            except ValidationError as exc:
+                invalid[index] = validation_fields(exc.detail)
+                continue
         slug = data.pop("department", "") or ""
         if slug:
             if slug not in allowed:

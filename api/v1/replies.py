@@ -16,7 +16,8 @@ from rest_framework.response import Response
 
 from api.authentication import integration_key
 from api.v1.base import ApiView
-from api.v1.mentions import StrictCharField, StrictIntegerField, _valid
+from api.v1.inputs import StrictCharField, StrictIntegerField
+from api.v1.mentions import _valid
 from core.errors import DomainError, PermissionDenied
 from replies import composer, selectors, services
 from replies.models import Reply, ReplyKind, ReplyState

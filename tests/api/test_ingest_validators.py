@@ -15,7 +15,8 @@ from django.test import override_settings
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from api.v1.mentions import CommonURLValidator, DateTimeField, MentionInSerializer
+from api.v1.inputs import CommonURLValidator, DateTimeField
+from api.v1.mentions import MentionInSerializer
 
 django_check = URLValidator()
 fast = CommonURLValidator()
