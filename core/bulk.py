@@ -59,6 +59,9 @@ def _columns(fields, objs: list, conn) -> list[list]:
 JSON_TYPES = PLAIN_TYPES | {"JSONField"}
 
 
+_isoformat = dt.datetime.isoformat
+
+
 def _json_default(value):
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
@@ -74,7 +77,7 @@ def _json_rows(fields, objs: list, extra: dict | None = None) -> str | None:
     values = [_values(field, objs) for field in fields]
     for n, field in enumerate(fields):
         if field.get_internal_type() == "DateTimeField":  # as text here: cheaper than default=
-            values[n] = [None if v is None else v.isoformat() for v in values[n]]
+            values[n] = [_isoformat(v) if type(v) is dt.datetime else v for v in values[n]]
     for column, column_values in (extra or {}).items():
         columns.append(column)
         values.append(column_values)

@@ -1,7 +1,7 @@
 """core.bulk writes exactly what the objects hold (on PostgreSQL as JSON rows, on SQLite as
 statements): texts with quotes and emoji, microseconds, JSON values, nulls, conflicts."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 from core.bulk import bulk_update_rows, insert_ignoring_conflicts
 from spokes.models import Activity, Author, Mention
@@ -14,13 +14,15 @@ TEXT = (
 
 def _mention(author, n, **extra):
     return Mention(
-        source="twitter",
-        external_id=f"bulk-{n}",
-        author=author,
-        text=TEXT,
-        posted_at=MOMENT,
-        received_at=MOMENT,
-        **extra,
+        **{
+            "source": "twitter",
+            "external_id": f"bulk-{n}",
+            "author": author,
+            "text": TEXT,
+            "posted_at": MOMENT,
+            "received_at": MOMENT,
+            **extra,
+        }
     )
 
 
@@ -39,6 +41,21 @@ def test_inserted_rows_read_back_as_they_were_given(db, billing):
     assert first.department_id == billing.pk and second.department_id is None
     assert second.sentiment is None and second.triaged_at is None
     assert first.updated_at is not None  # auto_now filled in
+
+
+def test_times_as_text_or_in_another_zone_keep_their_instant(db):
+    author = Author.objects.create(source="twitter", handle="jo")
+    plus_two = MOMENT.astimezone(timezone(timedelta(hours=2)))
+    rows = insert_ignoring_conflicts(
+        Mention,
+        [
+            _mention(author, 1, posted_at="2026-11-26T09:41:07.123456+00:00"),
+            _mention(author, 2, posted_at=plus_two),
+        ],
+        ["id"],
+    )
+    stored = Mention.objects.filter(pk__in=[pk for (pk,) in rows])
+    assert [m.posted_at for m in stored] == [MOMENT, MOMENT]
 
 
 def test_a_conflicting_row_is_skipped_and_not_returned(db):
