@@ -18,6 +18,26 @@ def log(message: str) -> None:
     print(f"[bench] {message}", file=sys.stderr, flush=True)
 
 
+def machine_reference(seconds: float = 0.5) -> float:
+    """Texts per second VADER scores in this process, on fixed texts: a reference for the
+    machine's speed at the moment. A shared machine's speed drifts by a quarter or more
+    between minutes; logged next to a run's figures, it tells a slow minute from a slow
+    change (about 28,000/s on a good minute on the 2-core machine of bench/README.md)."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    analyzer = SentimentIntensityAnalyzer()
+    words = "my parcel is late again and nobody answers the phone, worst ever :(".split()  # noqa: SIM905
+    texts = [" ".join(words[n % 7 :] + words[: n % 7]) for n in range(200)]
+    for text in texts[:20]:
+        analyzer.polarity_scores(text)
+    done, started = 0, time.perf_counter()
+    while (elapsed := time.perf_counter() - started) < seconds:
+        for text in texts:
+            analyzer.polarity_scores(text)
+        done += len(texts)
+    return done / elapsed
+
+
 def percentile(samples: list[float], pct: float) -> float:
     """Nearest-rank percentile (no interpolation): the value ``pct`` % of samples are <= to."""
     ordered = sorted(samples)

@@ -58,7 +58,15 @@ import threading
 import time
 import urllib.parse
 
-from bench.common import HttpSession, link_by_id, log, percentile, process_cpu_ms, session_keys_for
+from bench.common import (
+    HttpSession,
+    link_by_id,
+    log,
+    machine_reference,
+    percentile,
+    process_cpu_ms,
+    session_keys_for,
+)
 from scripts.prodstack import ProdStack
 
 DEPARTMENTS = [("billing", "Billing"), ("baggage", "Baggage"), ("flights", "Flights"),
@@ -705,6 +713,7 @@ def run(args, stack, context, watchers, processes) -> dict:
         args=(theirs, stack.urls, key, args.rate, args.duration, run_id, slugs, 30, args.timeout),
         daemon=True,
     )
+    reference_before = machine_reference()
     load_before = os.getloadavg()
     cpu_before = stack_cpu(pids)
     ingester.start()
@@ -747,6 +756,7 @@ def run(args, stack, context, watchers, processes) -> dict:
         if len(quiet) == len(watchers) and min(q[2] for q in quiet) >= 3:
             break
     log(f"sockets quiet after {time.monotonic() - step:.1f}s more")
+    reference_after = machine_reference()
 
     # what the database holds
     rows = list(
@@ -856,7 +866,8 @@ def run(args, stack, context, watchers, processes) -> dict:
     )
     log(
         f"load average (1, 5, 15 min) before {tuple(round(x, 2) for x in load_before)}, "
-        f"after {tuple(round(x, 2) for x in load_after)}"
+        f"after {tuple(round(x, 2) for x in load_after)}; machine reference (VADER texts/s, "
+        f"bench/common.py) before {reference_before:,.0f}, after {reference_after:,.0f}"
     )
     log(
         f"answer -> live event on every socket of the department: p50 {pct(live, 50)} "
