@@ -276,10 +276,14 @@ def _mapping_check(checks):
 _per_thread = threading.local()
 
 
+def _leave_to_drf(data):
+    return None
+
+
 def plain_validation(serializer_class):
     """This thread's ``plain_validator`` of ``serializer_class`` (built on its reused
-    instance), or None."""
+    instance); for a serializer it cannot follow, one that leaves every input to DRF."""
     made = _per_thread.__dict__.setdefault("validators", {})
     if serializer_class not in made:
-        made[serializer_class] = plain_validator(reused(serializer_class))
+        made[serializer_class] = plain_validator(reused(serializer_class)) or _leave_to_drf
     return made[serializer_class]

@@ -6,14 +6,18 @@ whitespace, lengths one past the limit, nulls, null characters, surrogates, bad 
 and slugs, missing and unknown keys).
 """
 
+import threading
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
+from api.v1 import inputs
 from api.v1.inputs import StrictCharField, StrictIntegerField, plain_validator
 from api.v1.mentions import MentionInSerializer
+from spokes.models import Mention
 
 WHITESPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u2003\u3000"
 LETTERS = "ab Z\u00e9\u0130\U0001f600"
@@ -246,6 +250,27 @@ class WithOwnField(serializers.Serializer):
 )
 def test_serializers_it_cannot_follow_get_no_plain_path(serializer_class):
     assert plain_validator(serializer_class()) is None
+
+
+def test_ingestion_goes_through_drf_once_the_serializer_has_a_check_of_its_own(
+    billing_api, monkeypatch
+):
+    monkeypatch.setattr(inputs, "_per_thread", threading.local())  # built afresh
+    monkeypatch.setattr(
+        MentionInSerializer, "validate_text", lambda self, value: value.upper(), raising=False
+    )
+    response = billing_api.post(
+        "/api/v1/mentions/",
+        {
+            "source": "twitter",
+            "external_id": "own-check",
+            "author": {"handle": "jo"},
+            "text": "refund please",
+        },
+        format="json",
+    )
+    assert response.status_code == 201
+    assert Mention.objects.get(external_id="own-check").text == "REFUND PLEASE"
 
 
 def test_a_field_with_its_own_conversion_is_validated_by_the_field():
