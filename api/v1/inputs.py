@@ -134,11 +134,12 @@ def _text_check(field):
 
 
 def _integer_check(field):
-    """A JSON integer for an ``IntegerField`` (``int(str(n))`` is ``n``)."""
+    """A JSON integer for an ``IntegerField`` (``int(str(n))`` is ``n``; DRF refuses an
+    integer too long to write out in decimal, so the long ones are left to it)."""
     validate = _run_validators(field)
 
     def check(value):
-        if type(value) is not int:
+        if type(value) is not int or value.bit_length() > 64:
             raise _Unsure
         validate(value)
         return value

@@ -273,6 +273,21 @@ def test_ingestion_goes_through_drf_once_the_serializer_has_a_check_of_its_own(
     assert Mention.objects.get(external_id="own-check").text == "REFUND PLEASE"
 
 
+class Unbounded(serializers.Serializer):
+    count = StrictIntegerField()
+
+
+@pytest.mark.parametrize("digits", [1, 19, 20, 21, 4300, 5000])
+def test_integers_of_any_size_answer_as_drf(digits):
+    serializer = Unbounded()
+    count = 10 ** (digits - 1) + 7
+    found = plain_validator(serializer)({"count": count})
+    if found is not None:
+        assert found == drf(serializer, {"count": count})
+    if digits > 4300:  # more than Python writes out in decimal: DRF refuses it
+        assert found is None and drf(serializer, {"count": count}) == "invalid"
+
+
 def test_a_field_with_its_own_conversion_is_validated_by_the_field():
     serializer = WithOwnField()
     assert plain_validator(serializer)({"name": " jo "}) == {"name": "JO"}
