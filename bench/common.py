@@ -22,7 +22,7 @@ def machine_reference(seconds: float = 0.5) -> float:
     """Texts per second VADER scores in this process, on fixed texts: a reference for the
     machine's speed at the moment. A shared machine's speed drifts by a quarter or more
     between minutes; logged next to a run's figures, it tells a slow minute from a slow
-    change (about 28,000/s on a good minute on the 2-core machine of bench/README.md)."""
+    change (about 26,000/s on a good minute on the 2-core machine of bench/README.md)."""
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     analyzer = SentimentIntensityAnalyzer()
