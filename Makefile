@@ -11,8 +11,11 @@ $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check "uv==0.13.9"
 
-$(STAMP): $(BIN)/uv uv.lock pyproject.toml
-	UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --frozen --quiet
+# Bytecode compiled at install: every process (web, worker, test) then starts without compiling
+# the libraries' sources, which Python otherwise does on each start when it may not write
+# __pycache__ (PYTHONDONTWRITEBYTECODE, a read-only environment).
+$(STAMP): $(BIN)/uv uv.lock pyproject.toml Makefile
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --frozen --quiet --compile-bytecode
 	touch $(STAMP)
 
 install: $(STAMP)

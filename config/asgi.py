@@ -20,11 +20,12 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.wsgi import get_wsgi_application  # noqa: E402
-from django.urls import path  # noqa: E402
+from django.urls import get_resolver, path  # noqa: E402
 
 from core.consumers import LiveConsumer  # noqa: E402
 from core.events import bind_server_loop  # noqa: E402
 from core.gctune import tune_for_server  # noqa: E402
+from core.outbox import load_sender  # noqa: E402
 from core.wsgi_bridge import BufferedWSGIMiddleware  # noqa: E402
 
 django_http = BufferedWSGIMiddleware(get_wsgi_application(), workers=settings.WEB_THREADS)
@@ -44,4 +45,8 @@ application = ProtocolTypeRouter(
     }
 )
 
+# Load now what the first requests would otherwise load while others wait on the interpreter
+# (the views behind the URLconf; Celery's sending side), before the collector freezes it.
+get_resolver().url_patterns  # noqa: B018 - imports the URLconf and every view
+load_sender()
 tune_for_server()

@@ -40,6 +40,22 @@ def send_now(task, args: tuple, *, countdown: float | None = None) -> bool:
     return True
 
 
+def load_sender() -> None:
+    """Load what sending a task needs (the task registry, Celery's AMQP helpers, the broker's
+    transport) at process start. Otherwise the first request that enqueues work loads it: 90 ms
+    measured with compiled bytecode, 590 ms without, while the process's other requests wait
+    on the interpreter. Connects nothing: the broker may be down at start."""
+    from config.celery import app
+
+    app.finalize(auto=True)
+    app.amqp  # noqa: B018 - a cached property: building it imports kombu's messaging
+    connection = app.connection_for_write()
+    try:
+        connection.transport  # noqa: B018 - imports the transport's module, does not connect
+    finally:
+        connection.release()
+
+
 def enqueue_on_commit(task, *args) -> None:
     """``task.delay(*args)`` once the current transaction commits; never raises."""
     transaction.on_commit(lambda: send_now(task, args))

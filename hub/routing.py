@@ -41,21 +41,48 @@ class KeywordPattern:
     (``tests/hub/test_keyword_patterns.py`` compares the two on generated texts).
     """
 
-    __slots__ = ("exact", "_folded")
+    __slots__ = ("exact", "_folded", "_needles")
 
     def __init__(self, phrases: tuple[str, ...], build):
         self.exact = re.compile(build(phrases), re.IGNORECASE)
         ascii_only = all(phrase.isascii() for phrase in phrases)
         lowered = tuple(phrase.lower() for phrase in phrases)
         self._folded = re.compile(build(lowered)) if ascii_only else None
+        # A match of the lowered phrase contains each of its words as they are: a text in
+        # which no phrase's longest word appears cannot match. Substring tests are far
+        # cheaper than the scan, and most texts hold none of a given keyword.
+        self._needles = None
+        if ascii_only and len(lowered) <= _MAX_NEEDLES:
+            self._needles = tuple(max(p.strip().rstrip("*").split(), key=len) for p in lowered)
 
     def search(self, text: str):
         folded = self._folded
         if folded is not None and (
             text.isascii() or not any(c in text for c in _FOLDING_DISAGREES)
         ):
-            return folded.search(text.lower())
+            lowered = _lowered(text)
+            needles = self._needles
+            if needles is not None and not any(n in lowered for n in needles):
+                return None
+            return folded.search(lowered)
         return self.exact.search(text)
+
+
+# Beyond this many phrases, one scan costs less than a substring test per phrase.
+_MAX_NEEDLES = 16
+_last_lowered = ("", "")
+
+
+def _lowered(text: str) -> str:
+    """``text.lower()``, kept for the last text: triage tests one text against a few dozen
+    patterns in a row."""
+    global _last_lowered
+    last = _last_lowered
+    if last[0] is text:
+        return last[1]
+    lowered = text.lower()
+    _last_lowered = (text, lowered)
+    return lowered
 
 
 def _one(phrases: tuple[str, ...]) -> str:

@@ -240,11 +240,13 @@ def record_and_detect(
         scopes = scopes_of(mention, keywords)
         batch_scopes[mention.pk] = scopes
         negative = is_negative(mention)
+        mention_hour = hour_of(moment)
+        recent = mention_hour >= hour - HOUR
         for scope in scopes:
-            row = deltas[(scope, hour_of(moment))]
+            row = deltas[(scope, mention_hour)]
             row[0] += 1
             row[1] += int(negative)
-            if hour_of(moment) >= hour - HOUR:
+            if recent:
                 touched.add(scope)
     _upsert(deltas)
     fraction = max((latest - hour) / HOUR, 1 / 60)

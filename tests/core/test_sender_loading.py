@@ -1,0 +1,33 @@
+"""A server process loads its views and Celery's sending side at start (``config.asgi``), not
+in the first requests, which would hold the process's other requests meanwhile."""
+
+import json
+import subprocess
+import sys
+
+from tests.core.test_settings_switch import CLEAN, ROOT
+
+PROBE = (
+    "import json, sys; import config.asgi; from config.celery import app; "
+    "print(json.dumps({'finalized': app.finalized, "
+    "'amqp': 'amqp' in app.__dict__, "
+    "'transport': 'kombu.transport.filesystem' in sys.modules, "
+    "'views': 'api.v1.mentions' in sys.modules}))"
+)
+
+
+def test_importing_the_asgi_application_loads_views_and_the_task_sender(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=ROOT,
+        env={
+            **CLEAN,
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "FIREBREAK_DATA_DIR": str(tmp_path),
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    loaded = json.loads(result.stdout.strip().splitlines()[-1])
+    assert loaded == {"finalized": True, "amqp": True, "transport": True, "views": True}
