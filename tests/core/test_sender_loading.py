@@ -1,11 +1,7 @@
 """A server process loads its views and Celery's sending side at start (``config.asgi``), not
 in the first requests, which would hold the process's other requests meanwhile."""
 
-import json
-import subprocess
-import sys
-
-from tests.core.test_settings_switch import CLEAN, ROOT
+from tests.core.test_settings_switch import probe
 
 PROBE = (
     "import json, sys; import config.asgi; from config.celery import app; "
@@ -17,17 +13,5 @@ PROBE = (
 
 
 def test_importing_the_asgi_application_loads_views_and_the_task_sender(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE],
-        cwd=ROOT,
-        env={
-            **CLEAN,
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "FIREBREAK_DATA_DIR": str(tmp_path),
-        },
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    loaded = json.loads(result.stdout.strip().splitlines()[-1])
+    loaded = probe(PROBE, tmp_path)
     assert loaded == {"finalized": True, "amqp": True, "transport": True, "views": True}

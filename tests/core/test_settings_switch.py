@@ -35,8 +35,14 @@ CLEAN = {
 
 
 def _settings(tmp_path, **env):
+    return probe(PROBE, tmp_path, **env)
+
+
+def probe(code: str, tmp_path, **env) -> dict:
+    """Run ``code`` in a fresh interpreter with only ``env`` set over a clean environment; the
+    JSON object its last line prints."""
     result = subprocess.run(
-        [sys.executable, "-c", PROBE],
+        [sys.executable, "-c", code],
         cwd=ROOT,
         env={
             **CLEAN,
