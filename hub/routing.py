@@ -60,7 +60,7 @@ class KeywordPattern:
         if folded is not None and (
             text.isascii() or not any(c in text for c in _FOLDING_DISAGREES)
         ):
-            lowered = _lowered(text)
+            lowered = text.lower()
             needles = self._needles
             if needles is not None and not any(n in lowered for n in needles):
                 return None
@@ -68,21 +68,8 @@ class KeywordPattern:
         return self.exact.search(text)
 
 
-# Beyond this many phrases, one scan costs less than a substring test per phrase.
+# Beyond this many phrases, the one scan costs no more than a substring test per phrase.
 _MAX_NEEDLES = 16
-_last_lowered = ("", "")
-
-
-def _lowered(text: str) -> str:
-    """``text.lower()``, kept for the last text: triage tests one text against a few dozen
-    patterns in a row."""
-    global _last_lowered
-    last = _last_lowered
-    if last[0] is text:
-        return last[1]
-    lowered = text.lower()
-    _last_lowered = (text, lowered)
-    return lowered
 
 
 def _one(phrases: tuple[str, ...]) -> str:
