@@ -3,7 +3,7 @@
 import datetime
 
 import pytest
-from django.template.defaultfilters import truncatechars
+from django.template.defaultfilters import floatformat, truncatechars
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.timesince import timesince, timeuntil
@@ -79,3 +79,23 @@ def test_truncation_is_djangos(text):
 def test_urls_are_djangos():
     assert helpers._url("spokes:mention", 42) == reverse("spokes:mention", args=[42])
     assert helpers._url("spokes:queue", "billing") == reverse("spokes:queue", args=["billing"])
+
+
+NUMBERS = [0.0, -0.0, 0.125, -0.125, 0.005, -0.004, 0.999, -0.995, 1.0, -1.0, 1234567.891]
+NUMBERS += [float("nan"), float("inf"), float("-inf"), 3, "0.5", None, "text"]
+
+
+@pytest.mark.parametrize("value", NUMBERS, ids=repr)
+@pytest.mark.parametrize("arg", [2, 0, -1, "-2", "2g"])
+def test_float_formatting_is_djangos_twice(value, arg):
+    for _ in range(2):  # the second answer comes from what the first remembered
+        assert helpers._floatformat(value, arg) == floatformat(value, arg)
+
+
+def test_a_remembered_number_is_not_served_in_another_language():
+    helpers._floats.clear()
+    english = helpers._floatformat(0.5, 2)
+    with translation.override("de"):
+        german = helpers._floatformat(0.5, 2)
+        assert german == floatformat(0.5, 2)
+    assert (english, german) == ("0.50", "0,50")
