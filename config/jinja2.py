@@ -40,6 +40,16 @@ def _url(name: str, *args) -> str:
     return reverse(name, args=args)
 
 
+def _remembered(store: dict, key, answer) -> str:
+    """``store[key]``, set to ``answer()`` the first time (the store emptied past 20,000)."""
+    text = store.get(key)
+    if text is None:
+        if len(store) > 20_000:
+            store.clear()
+        text = store[key] = answer()
+    return text
+
+
 # Under 28 days no calendar month fits between two moments, so Django's wording depends only
 # on the whole minutes between them (and the language): remembered by those.
 _MONTH_FREE = 28 * 86400
@@ -55,12 +65,7 @@ def _duration(value, reverse_: bool) -> str:
     if since >= _MONTH_FREE:
         return timesince(value, now, reversed=reverse_)
     key = (since // 60 if since > 0 else -1, translation.get_language())
-    text = _durations.get(key)
-    if text is None:
-        if len(_durations) > 20_000:
-            _durations.clear()
-        text = _durations[key] = timesince(value, now, reversed=reverse_)
-    return text
+    return _remembered(_durations, key, lambda: timesince(value, now, reversed=reverse_))
 
 
 def _timesince(value) -> str:
@@ -81,12 +86,7 @@ def _floatformat(value, arg=-1) -> str:
     if type(value) is not float or value != value:  # NaN is never equal to itself as a key
         return floatformat(value, arg)
     key = (value, arg, translation.get_language())
-    text = _floats.get(key)
-    if text is None:
-        if len(_floats) > 20_000:
-            _floats.clear()
-        text = _floats[key] = floatformat(value, arg)
-    return text
+    return _remembered(_floats, key, lambda: floatformat(value, arg))
 
 
 def _truncatechars(value, length) -> str:
