@@ -6,6 +6,7 @@ communications, no membership); ``admin`` (administrator); ``outsider`` (no role
 
 import asyncio
 import os
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +18,18 @@ celery_app.conf.task_always_eager = True  # logic tests; the worker test starts 
 
 PASSWORD = "correct-horse-battery"
 CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.hookimpl(trylast=True)  # after the folders' hooks have marked their browser tests
+def pytest_collection_modifyitems(config, items):
+    """Browser tests are skipped where Debian's Chromium is not installed, unless
+    ``FIREBREAK_REQUIRE_BROWSER=1`` (CI), where a missing browser is a failure."""
+    if Path(CHROMIUM).exists() or os.environ.get("FIREBREAK_REQUIRE_BROWSER") == "1":
+        return
+    skip = pytest.mark.skip(reason=f"{CHROMIUM} is not installed")
+    for item in items:
+        if item.get_closest_marker("browser") is not None:
+            item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)

@@ -10,20 +10,16 @@ import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import CHROMIUM, PASSWORD
+from tests.conftest import PASSWORD
 from tests.incidents.asgi_servers import ROOT, uvicorn_servers
 
 TIMEOUT_MS = 10_000
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
-]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture

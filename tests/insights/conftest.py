@@ -17,7 +17,6 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.conftest import CHROMIUM
 from tests.factories import AuthorFactory, MentionFactory
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop + live_server
@@ -84,17 +83,6 @@ def dataset(billing, support):
 
 
 # --- browser tests (headless Chromium against live_server) ---------------------------------
-
-
-def pytest_collection_modifyitems(config, items):
-    from pathlib import Path
-
-    if Path(CHROMIUM).exists():
-        return
-    skip = pytest.mark.skip(reason=f"{CHROMIUM} is not installed")
-    for item in items:
-        if "browser" in item.keywords and Path(item.path).parent == Path(__file__).parent:
-            item.add_marker(skip)
 
 
 @pytest.fixture

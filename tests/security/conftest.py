@@ -9,7 +9,6 @@ The browser tests (``test_xss_browser.py``) run Debian's Chromium; without it th
 unless ``FIREBREAK_REQUIRE_BROWSER=1`` (CI), where a missing browser is a failure.
 """
 
-import os
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -20,19 +19,8 @@ from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
-from tests.conftest import CHROMIUM
-
 HERE = Path(__file__).resolve().parent
 MARKER = {"billing": "BILLING-SECRET", "support": "SUPPORT-SECRET"}
-
-
-def pytest_collection_modifyitems(config, items):
-    if Path(CHROMIUM).exists() or os.environ.get("FIREBREAK_REQUIRE_BROWSER") == "1":
-        return
-    skip = pytest.mark.skip(reason=f"{CHROMIUM} is not installed")
-    for item in items:
-        if "browser" in item.keywords and HERE in Path(item.path).resolve().parents:
-            item.add_marker(skip)
 
 
 @dataclass
