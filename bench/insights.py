@@ -35,7 +35,7 @@ REQUESTS = int(os.environ.get("BENCH_REQUESTS", "100"))
 PROPOSED_INDEX = (
     "CREATE INDEX IF NOT EXISTS mention_insights_period ON spokes_mention "
     "(department_id, received_at) INCLUDE (source, priority, first_response_at, resolved_at, "
-    "sla_due_at, author_id, reach)"
+    "sla_due_at, author_id, reach) WHERE department_id IS NOT NULL"
 )
 MARKER = 'id="table-sla"'
 

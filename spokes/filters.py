@@ -7,7 +7,7 @@ from django.db import connection
 from django.db.models import Q
 from django.forms.renderers import Jinja2
 
-from spokes.models import ContactPoint, Mention, Priority, Source, Status
+from spokes.models import IN_QUEUE, ContactPoint, Mention, Priority, Source, Status
 
 SENTIMENT_RANGES = {
     "negative": Q(sentiment__lte=-0.05),
@@ -18,9 +18,16 @@ STATUS_CHOICES = [("open", "Open (all unresolved)"), ("all", "All"), *Status.cho
 
 
 def text_search(queryset, value: str):
+    """Mentions in a queue whose text matches ``value`` (web search syntax on PostgreSQL).
+
+    A mention not routed yet (triage takes seconds) is in no queue and not searched: the
+    full-text index holds only routed mentions (spokes' migration 0006), and the condition
+    lets PostgreSQL use it whatever else the query asks (an administrator's query names no
+    department)."""
     value = value.strip()
     if not value:
         return queryset
+    queryset = queryset.filter(IN_QUEUE)
     if connection.vendor == "postgresql":
         # Matches the GIN expression index created in spokes' migrations.
         return queryset.annotate(_search=SearchVector("text", config="english")).filter(

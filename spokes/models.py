@@ -115,6 +115,8 @@ OPEN_STATUSES = (
     Status.TAKEN_OFFLINE,
     Status.TRANSFERRED,
 )
+# The rows the queue indexes hold: a mention is in a queue once it has a department.
+IN_QUEUE = models.Q(department__isnull=False)
 WORKABLE = [Status.NEW, Status.ASSIGNED, Status.WATCHING, Status.TRANSFERRED, Status.TAKEN_OFFLINE]
 
 
@@ -152,12 +154,27 @@ class Mention(models.Model):
     source = models.CharField(max_length=16, choices=Source.choices)
     external_id = models.CharField(max_length=200)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="replies",
+        db_index=False,  # mention_parent
     )
     thread_root = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="thread_members"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="thread_members",
+        db_index=False,  # mention_thread_root
     )
-    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="mentions")
+    author = models.ForeignKey(
+        Author,
+        on_delete=models.PROTECT,
+        related_name="mentions",
+        db_index=False,  # mention_author_recent leads with it
+    )
     reach = models.PositiveIntegerField(default=0, help_text="Author's followers when posted.")
     text = models.TextField()
     url = models.URLField(max_length=500, blank=True)
@@ -172,6 +189,7 @@ class Mention(models.Model):
         on_delete=models.PROTECT,
         related_name="mentions",
         help_text="Empty until triage routes the mention: it is then in no queue yet.",
+        db_index=False,  # the queue indexes lead with it
     )
     status = FSMField(default=Status.NEW, choices=Status.choices)
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
@@ -181,6 +199,7 @@ class Mention(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assigned_mentions",
+        db_index=False,  # mention_assignee_status leads with it
     )
     contact_point = models.CharField(max_length=20, choices=ContactPoint.choices, blank=True)
     sentiment = models.FloatField(null=True, blank=True)
@@ -204,18 +223,49 @@ class Mention(models.Model):
                 fields=["source", "external_id"], name="mention_unique_source_id"
             )
         ]
+        # Each index holds only the rows its queries ask for. A mention arrives with no
+        # department, assignee, SLA deadline or thread, and triage writes it again at once (a
+        # new row version: the department changes, so every index takes an entry again):
+        # indexes over those columns are partial on them, so arrival writes the table, the
+        # primary key, (source, external_id), the author's and the untriaged index, and triage
+        # the queue indexes. A query on ``department_id = ...`` or ``IN (...)`` implies
+        # ``IS NOT NULL``, so PostgreSQL uses the partial index for it; the foreign keys'
+        # own indexes are left out where a composite index leads with the column.
         indexes = [
-            models.Index(fields=["department", "-received_at", "-id"], name="mention_queue_recent"),
             models.Index(
-                fields=["department", "status", "-received_at", "-id"], name="mention_queue_status"
+                fields=["department", "-received_at", "-id"],
+                name="mention_queue_recent",
+                condition=IN_QUEUE,
+            ),
+            models.Index(
+                fields=["department", "status", "-received_at", "-id"],
+                name="mention_queue_status",
+                condition=IN_QUEUE,
             ),
             models.Index(
                 fields=["department", "-priority", "-received_at", "-id"],
                 name="mention_queue_priority",
+                condition=IN_QUEUE,
             ),
-            models.Index(fields=["assignee", "status"], name="mention_assignee_status"),
-            models.Index(fields=["sla_due_at"], name="mention_sla_due"),
+            models.Index(
+                fields=["assignee", "status"],
+                name="mention_assignee_status",
+                condition=models.Q(assignee__isnull=False),
+            ),
+            models.Index(
+                fields=["sla_due_at"],
+                name="mention_sla_due",
+                condition=models.Q(sla_due_at__isnull=False),
+            ),
             models.Index(fields=["author", "-posted_at"], name="mention_author_recent"),
+            models.Index(
+                fields=["parent"], name="mention_parent", condition=models.Q(parent__isnull=False)
+            ),
+            models.Index(
+                fields=["thread_root"],
+                name="mention_thread_root",
+                condition=models.Q(thread_root__isnull=False),
+            ),
             models.Index(
                 fields=["department", "received_at"],
                 include=[
@@ -228,6 +278,7 @@ class Mention(models.Model):
                     "reach",
                 ],
                 name="mention_insights_period",
+                condition=IN_QUEUE,
             ),
             models.Index(
                 fields=["received_at"],
@@ -328,9 +379,19 @@ class Note(models.Model):
 class Activity(models.Model):
     """One line of a mention's history: who did what, when."""
 
-    mention = models.ForeignKey(Mention, on_delete=models.CASCADE, related_name="activities")
+    mention = models.ForeignKey(
+        Mention,
+        on_delete=models.CASCADE,
+        related_name="activities",
+        db_index=False,  # activity_mention_time leads with it
+    )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # activity_actor: most lines (triage's) have none
     )
     verb = models.CharField(max_length=40)
     data = models.JSONField(default=dict, blank=True)
@@ -338,7 +399,12 @@ class Activity(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["mention", "created_at"], name="activity_mention_time")]
+        indexes = [
+            models.Index(fields=["mention", "created_at"], name="activity_mention_time"),
+            models.Index(
+                fields=["actor"], name="activity_actor", condition=models.Q(actor__isnull=False)
+            ),
+        ]
         verbose_name_plural = "activities"
 
     def __str__(self) -> str:
