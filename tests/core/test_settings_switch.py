@@ -15,7 +15,9 @@ PROBE = (
     "'eager': s.CELERY_TASK_ALWAYS_EAGER, 'prefetch': s.CELERY_WORKER_PREFETCH_MULTIPLIER, "
     "'reject': s.CELERY_TASK_REJECT_ON_WORKER_LOST, "
     "'pool': s.DATABASES['default'].get('OPTIONS', {}).get('pool', {}).get('max_size'), "
-    "'max_age': s.DATABASES['default'].get('CONN_MAX_AGE')}))"
+    "'max_age': s.DATABASES['default'].get('CONN_MAX_AGE'), "
+    "'server_binding': s.DATABASES['default'].get('OPTIONS', {}).get('server_side_binding'), "
+    "'prepare': s.DATABASES['default'].get('OPTIONS', {}).get('prepare_threshold')}))"
 )
 CLEAN = {
     k: v
@@ -30,6 +32,7 @@ CLEAN = {
         "DJANGO_ALLOW_ASYNC_UNSAFE",
         "DB_POOL_SIZE",
         "DB_CONN_MAX_AGE",
+        "DB_PREPARED_STATEMENTS",
     }
 }
 
@@ -116,3 +119,13 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_postgresql_prepares_repeated_statements_unless_turned_off(tmp_path):
+    production = {"DATABASE_URL": "postgres://u@127.0.0.1:5432/db", "SECRET_KEY": "x" * 50}
+    on = _settings(tmp_path, **production)
+    assert (on["server_binding"], on["prepare"]) == (True, 5)
+    off = _settings(tmp_path, **production, DB_PREPARED_STATEMENTS="0")
+    assert (off["server_binding"], off["prepare"]) == (None, None)
+    sqlite = _settings(tmp_path)
+    assert (sqlite["server_binding"], sqlite["prepare"]) == (None, None)
