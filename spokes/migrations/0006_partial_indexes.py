@@ -7,11 +7,17 @@ from django.db import migrations, models
 TEXT_SEARCH = "mention_text_search"
 # The expression must match what SearchVector("text", config="english") generates.
 TEXT_SEARCH_EXPRESSION = "to_tsvector('english'::regconfig, COALESCE(text, ''))"
+TEXT_SEARCH_STATISTICS = "mention_text_search_stats"
 
 
 def text_search_in_queue(apps, schema_editor):
     """The full-text index holds the mentions in a queue, as the queue indexes do: a new
-    mention's text is no longer analysed twice (at arrival and again when triage routes it)."""
+    mention's text is no longer analysed twice (at arrival and again when triage routes it).
+
+    The planner ignores a partial index's statistics when it estimates how many rows a search
+    matches: without statistics of its own on the expression it assumed 0.5% for every word,
+    and searched a department's queue for a rare word by filtering every row (600 ms on a
+    million mentions) instead of reading the index."""
     if schema_editor.connection.vendor != "postgresql":
         return
     schema_editor.execute(f"DROP INDEX IF EXISTS {TEXT_SEARCH}")
@@ -19,11 +25,16 @@ def text_search_in_queue(apps, schema_editor):
         f"CREATE INDEX {TEXT_SEARCH} ON spokes_mention USING gin ({TEXT_SEARCH_EXPRESSION}) "
         "WHERE department_id IS NOT NULL"
     )
+    schema_editor.execute(
+        f"CREATE STATISTICS IF NOT EXISTS {TEXT_SEARCH_STATISTICS} "
+        f"ON ({TEXT_SEARCH_EXPRESSION}) FROM spokes_mention"
+    )
 
 
 def text_search_everywhere(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
+    schema_editor.execute(f"DROP STATISTICS IF EXISTS {TEXT_SEARCH_STATISTICS}")
     schema_editor.execute(f"DROP INDEX IF EXISTS {TEXT_SEARCH}")
     schema_editor.execute(
         f"CREATE INDEX {TEXT_SEARCH} ON spokes_mention USING gin ({TEXT_SEARCH_EXPRESSION})"
