@@ -8,7 +8,7 @@ most hits), then the default department. Build a :class:`Router` once per batch 
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from core.errors import DomainError
 
@@ -32,44 +32,105 @@ _FOLDING_DISAGREES = ("\u0130", "\u0131", "\u017f")
 
 class KeywordPattern:
     """A case-insensitive keyword pattern; ``search(text)`` answers whether it matches
-    (truthy or None: the match itself may be of the lowercased text).
+    (truthy or None).
 
-    ``re`` cannot skip ahead through the text for a case-insensitive pattern: it tries the
-    pattern at every character. For ASCII phrases (nearly all keywords), the text is lowercased
-    once and searched case-sensitively for the lowercased phrases, where ``re`` jumps from one
-    possible first letter to the next: about twice as fast, with the same answers
-    (``tests/hub/test_keyword_patterns.py`` compares the two on generated texts).
+    ``.exact`` is the plain case-insensitive pattern. For ASCII phrases (nearly all keywords),
+    ``search`` answers from the text's words instead, with the same answers
+    (``tests/hub/test_keyword_patterns.py`` compares the two on generated texts). In the
+    lowercased text, ``(?<!\\w)refund(?!\\w)`` matches exactly where ``refund`` is one of the
+    runs of word characters (the text's words): a set lookup. Word prefixes (``refund*``) are
+    searched for once the text holds one of them at all. A phrase of several words (or with
+    punctuation) can only match where each of its inner runs of word characters is a word of
+    the text: the pattern of those phrases is run only then. A text's words are found once
+    (``_words_of``), however many patterns triage asks about it (thirty or so: routing, spike
+    keywords, risk flags, contact point), where each pattern used to scan the text again.
     """
 
-    __slots__ = ("exact", "_folded", "_needles")
+    __slots__ = (
+        "exact",
+        "_whole",
+        "_starts",
+        "_starts_pattern",
+        "_rest",
+        "_rest_needs",
+        "_rest_any",
+    )
 
     def __init__(self, phrases: tuple[str, ...], build):
         self.exact = re.compile(build(phrases), re.IGNORECASE)
-        ascii_only = all(phrase.isascii() for phrase in phrases)
-        lowered = tuple(phrase.lower() for phrase in phrases)
-        self._folded = re.compile(build(lowered)) if ascii_only else None
-        # A match of the lowered phrase contains each of its words as they are: a text in
-        # which no phrase's longest word appears cannot match. Substring tests are far
-        # cheaper than the scan, and most texts hold none of a given keyword.
-        self._needles = None
-        if ascii_only and len(lowered) <= _MAX_NEEDLES:
-            self._needles = tuple(max(p.strip().rstrip("*").split(), key=len) for p in lowered)
+        self._whole = None  # None: not ASCII, ``exact`` answers
+        if not all(phrase.isascii() for phrase in phrases):
+            return
+        whole, prefixes, rest, needs = set(), [], [], []
+        for phrase in phrases:
+            body = phrase.strip().lower()
+            prefix = body.endswith("*")
+            words = body.rstrip("*").split()
+            runs = [run for word in words for run in _WORD.findall(word)]
+            if len(words) == 1 and runs == words:  # one word, all word characters
+                (prefixes.append if prefix else whole.add)(words[0])
+                continue
+            if prefix and _WORD.match(words[-1][-1]):
+                runs = runs[:-1]  # the last run may go on in the text: the start of a word
+            rest.append(body)
+            needs.append(frozenset(runs))
+        self._whole = frozenset(whole)
+        self._starts = tuple(prefixes)  # substring tests first: most texts hold none
+        self._starts_pattern = (
+            re.compile(rf"(?<!\w)(?:{'|'.join(re.escape(start) for start in prefixes)})")
+            if prefixes
+            else None
+        )
+        self._rest = re.compile(_alternation(tuple(rest))) if rest else None
+        self._rest_needs = tuple(needs)
+        # One word per phrase that must be in the text: none of them there, no match.
+        self._rest_any = frozenset(max(need, key=len) for need in needs) if all(needs) else None
 
     def search(self, text: str):
-        folded = self._folded
-        if folded is not None and (
-            text.isascii() or not any(c in text for c in _FOLDING_DISAGREES)
+        whole = self._whole
+        if whole is None:
+            return self.exact.search(text)
+        last = _last_text
+        lowered, words = (last[1], last[2]) if last[0] is text else _words_of(text)
+        if words is None:  # lowercasing and ``re`` disagree on a letter of this text
+            return self.exact.search(text)
+        if not whole.isdisjoint(words):
+            return True
+        starts = self._starts
+        if (
+            starts
+            and ((starts[0] in lowered) if len(starts) == 1 else any(s in lowered for s in starts))
+            and self._starts_pattern.search(lowered)
         ):
-            lowered = text.lower()
-            needles = self._needles
-            if needles is not None and not any(n in lowered for n in needles):
-                return None
-            return folded.search(lowered)
-        return self.exact.search(text)
+            return True
+        rest = self._rest
+        if rest is None:
+            return None
+        if self._rest_any is not None and self._rest_any.isdisjoint(words):
+            return None
+        if not any(need <= words for need in self._rest_needs):
+            return None
+        return rest.search(lowered)
 
 
-# Beyond this many phrases, the one scan costs no more than a substring test per phrase.
-_MAX_NEEDLES = 16
+_WORD = re.compile(r"\w+")
+_last_text: tuple = (None, "", None)
+
+
+def _words_of(text: str) -> tuple[str, frozenset | None]:
+    """The text lowercased and the set of its words (runs of word characters); None for the
+    words where ``str.lower()`` and ``re``'s case-insensitive matching disagree on one of its
+    letters. The last text's answer is kept: triage asks about the same text many times."""
+    global _last_text
+    last = _last_text
+    if last[0] is text:
+        return last[1], last[2]
+    lowered = text.lower()
+    words = None
+    if text.isascii() or not any(c in text for c in _FOLDING_DISAGREES):
+        words = frozenset(_WORD.findall(lowered))
+    _last_text = (text, lowered, words)
+    return lowered, words
 
 
 def _one(phrases: tuple[str, ...]) -> str:
@@ -170,20 +231,27 @@ class Router:
             if rule.matches(text, source or "", language or "", author_handle or "", url or ""):
                 return RouteResult(rule.department, rule.name, rule.rule_id)
         best, best_hits = None, 0
-        for department in self.departments:
-            words = tuple(w.strip() + "*" for w in department.routing_keywords or () if w.strip())
-            if not words or not any_keyword_pattern(words).search(text):
-                continue  # one scan rules out a department none of whose keywords is there
-            hits = sum(
-                1
-                for word in department.routing_keywords or ()
-                if word.strip() and _cached_pattern(f"{word.strip()}*").search(text)
-            )
+        for department, any_word, each_word in self._keyword_patterns:
+            if not any_word.search(text):
+                continue  # one test rules out a department none of whose keywords is there
+            hits = sum(1 for pattern in each_word if pattern.search(text))
             if hits > best_hits:
                 best, best_hits = department, hits
         if best is not None:
             return RouteResult(best, "keywords")
         return RouteResult(self.default, "default" if self.default else "")
+
+    @cached_property
+    def _keyword_patterns(self) -> list[tuple]:
+        """Per department with routing keywords: a pattern for any of them (each a word
+        prefix), and one per keyword to count its hits. Built once per router."""
+        found = []
+        for department in self.departments:
+            words = tuple(w.strip() + "*" for w in department.routing_keywords or () if w.strip())
+            if words:
+                each = tuple(_cached_pattern(word) for word in words)
+                found.append((department, any_keyword_pattern(words), each))
+        return found
 
     def route(self, text: str, source: str = "", language: str = "", **kwargs):
         return self.explain(text, source, language, **kwargs).department

@@ -14,7 +14,9 @@ from hub.routing import any_keyword_pattern, keyword_pattern
 # sign, final sigma, sharp s), accented letters, digits, punctuation, whitespace, emoji.
 TRICKY = "aAbBiIkKsSuUeE\u0130\u0131\u017f\u212a\u03a3\u03c3\u03c2\u00df\u1e9e\u00e9\u00c9"
 TEXT = st.text(alphabet=TRICKY + "0123456789 _-'.,!?#@\n\t\u00a0\U0001f600\u2160", max_size=40)
-WORDS = st.text(alphabet="aAbBiIkKsSuUeE", min_size=1, max_size=4)
+# Phrase words with digits, underscores and punctuation too: a phrase answered from the text's
+# words (runs of word characters) must still match only where its pattern does.
+WORDS = st.text(alphabet="aAbBiIkKsSuUeE1_-'#", min_size=1, max_size=4)
 PHRASE = st.builds(
     lambda words, star: " ".join(words) + ("*" if star else ""),
     st.lists(WORDS, min_size=1, max_size=2),
@@ -45,3 +47,28 @@ def test_the_characters_where_lowercasing_differs_still_match():
     assert not keyword_pattern("refund").search("refunds")  # still whole words
     assert keyword_pattern("refund*").search("REFUNDS \U0001f621")
     assert not keyword_pattern("ill").search("will")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    phrases=st.lists(st.lists(PHRASE, min_size=1, max_size=4), min_size=2, max_size=4),
+    texts=st.lists(TEXT, min_size=2, max_size=4),
+)
+def test_many_patterns_asked_about_texts_in_turn_answer_each_as_its_pattern(phrases, texts):
+    # Triage asks thirty patterns about one text, then the next: the words found for one text
+    # must never answer for another (equal texts as different objects, and texts revisited).
+    patterns = [any_keyword_pattern(tuple(group)) for group in phrases]
+    for text in [*texts, *(t[:] + "" for t in texts), *reversed(texts)]:
+        for pattern in patterns:
+            assert bool(pattern.search(text)) == bool(pattern.exact.search(text))
+
+
+def test_phrases_of_several_words_and_punctuation():
+    assert any_keyword_pattern(("legal action", "where's my")).search("Where's  MY parcel?")
+    assert not any_keyword_pattern(("legal action",)).search("legal actions")
+    assert any_keyword_pattern(("legal act*",)).search("LEGAL ACTIONS")
+    assert not any_keyword_pattern(("legal act*",)).search("illegal action")
+    assert any_keyword_pattern(("#fail", "check-in")).search("the check-in #fail")
+    assert not any_keyword_pattern(("check-in",)).search("checkin")
+    assert any_keyword_pattern(("x_1",)).search("code X_1.")
+    assert not any_keyword_pattern(("x_1",)).search("code X_12.")
