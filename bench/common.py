@@ -3,6 +3,8 @@ and EXPLAIN ANALYZE of the queries a page runs."""
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import html
 import http.client
 import os
@@ -148,6 +150,28 @@ def process_cpu_ms(pids) -> float:
             fields = stat.read().rsplit(")", 1)[1].split()
         total += int(fields[11]) + int(fields[12])  # utime, stime
     return total * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def stack_cpu(pids: list[int]) -> dict[str, float]:
+    """CPU seconds used so far by the web processes and by the workers, pool children too."""
+    children = collections.defaultdict(list)
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            with contextlib.suppress(OSError, IndexError):
+                with open(f"/proc/{entry}/stat") as stat:
+                    parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+                children[parent].append(int(entry))
+    cpu = {}
+    for name, pid in pids.items():
+        family, todo = [], [pid]
+        while todo:
+            current = todo.pop()
+            family.append(current)
+            todo.extend(children.get(current, ()))
+        kind = name.split("-")[0]
+        with contextlib.suppress(OSError):
+            cpu[kind] = cpu.get(kind, 0.0) + process_cpu_ms(family) / 1000
+    return cpu
 
 
 def link_by_id(body: str, element_id: str) -> str | None:

@@ -41,7 +41,7 @@ import time
 import urllib.parse
 from datetime import UTC, datetime, timedelta
 
-from bench.common import log, percentile, process_cpu_ms
+from bench.common import log, percentile, process_cpu_ms, stack_cpu
 from scripts.prodstack import ProdStack, production_env
 
 BATCH = 1000
@@ -298,6 +298,8 @@ def measure(stack, key: str, bodies: list[bytes], singles: list[bytes], rng) -> 
     warm_up(stack.urls, key, rng)
     log(f"bulk: {len(bodies)} x {BATCH:,} mentions, {CLIENTS} concurrent clients")
     web = [pid for name, pid in stack.pids.items() if name.startswith("web")]
+    workers = {name: pid for name, pid in stack.pids.items() if name.startswith("worker")}
+    worker_before = stack_cpu(workers).get("worker", 0.0)
     started_at = datetime.now(UTC)
     cpu_before = process_cpu_ms(web)
     elapsed, samples, answers = run_clients(stack.urls, key, bodies, CLIENTS, (200,))
@@ -313,8 +315,10 @@ def measure(stack, key: str, bodies: list[bytes], singles: list[bytes], rng) -> 
     last = wait_triaged("bulk", total)
     triage_s = (last - started_at).total_seconds()
     triaged_per_s = total / triage_s
+    worker_ms = (stack_cpu(workers).get("worker", 0.0) - worker_before) * 1000
     log(f"triaged {total:,} in {triage_s:.2f}s after the first request: "
-        f"{triaged_per_s:,.0f}/s")  # fmt: skip
+        f"{triaged_per_s:,.0f}/s; worker CPU {worker_ms * BATCH / total:.0f} ms per 1,000 "
+        f"(warm-up and spike checks included)")  # fmt: skip
 
     log(f"single: {len(singles):,} POSTs, {SINGLE_CLIENTS} concurrent clients")
     cpu_before = process_cpu_ms(web)
@@ -349,7 +353,7 @@ def main() -> int:
     singles = [json.dumps(item).encode() for item in make_items(rng, SINGLES, "single")]
 
     vader_per_s = vader_alone([item["text"] for item in items])
-    log(f"VADER alone: {vader_per_s:,.0f} texts/s")
+    log(f"VADER alone: {vader_per_s:,.0f} texts/s ({1e6 / vader_per_s:.0f} ms per 1,000)")
     bulk_create_per_s = plain_bulk_create(batches)
     log(f"plain bulk_create: {bulk_create_per_s:,.0f} mentions/s")
     connection.close()

@@ -64,8 +64,8 @@ from bench.common import (
     log,
     machine_reference,
     percentile,
-    process_cpu_ms,
     session_keys_for,
+    stack_cpu,
 )
 from scripts.prodstack import ProdStack
 
@@ -85,28 +85,6 @@ FILLER = [
 HANDLES = 5000  # distinct authors: some post more than once, as in a real storm
 CONNECTIONS = 32  # per web process, at most, as a proxy's upstream pool would allow
 EVENTS = (b'"mention.triaged"', b'"mention.received"')
-
-
-def stack_cpu(pids: list[int]) -> dict[str, float]:
-    """CPU seconds used so far by the web processes and by the workers, pool children too."""
-    children = collections.defaultdict(list)
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            with contextlib.suppress(OSError, IndexError):
-                with open(f"/proc/{entry}/stat") as stat:
-                    parent = int(stat.read().rsplit(")", 1)[1].split()[1])
-                children[parent].append(int(entry))
-    cpu = {}
-    for name, pid in pids.items():
-        family, todo = [], [pid]
-        while todo:
-            current = todo.pop()
-            family.append(current)
-            todo.extend(children.get(current, ()))
-        kind = name.split("-")[0]
-        with contextlib.suppress(OSError):
-            cpu[kind] = cpu.get(kind, 0.0) + process_cpu_ms(family) / 1000
-    return cpu
 
 
 def server_log_errors(log_dir: Path) -> None:
