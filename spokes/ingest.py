@@ -79,6 +79,25 @@ def _authors(items: list[dict]) -> dict[tuple, Author]:
     return found
 
 
+def _authors_committed(items: list[dict]) -> dict[tuple, Author]:
+    """``_authors`` in a transaction of its own, committed before the mentions are written
+    (on PostgreSQL, when no caller's transaction is open).
+
+    Inserting an author that another open transaction has just inserted, or updating one it
+    has just updated, waits until that transaction ends. Within the mentions' transaction,
+    concurrent batches sharing authors (a crisis: the same people posting, several tools
+    pushing) therefore waited for each other's whole batch, written one after another: 5.7
+    s of the statement time of `make bench-ingest`'s 98 author inserts was such waiting. In a
+    transaction of their own, a batch waits at most for another's author rows. An author
+    stored for a batch whose mentions then fail to be written stays, like a contact seen
+    once: the retry finds it. SQLite takes one writer at a time anyway: one transaction
+    there."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return _authors(items)
+    with transaction.atomic():
+        return _authors(items)
+
+
 def _by_source(keys, column: str) -> tuple[str, list]:
     """``WHERE`` clause and parameters matching (source, ``column``) pairs."""
     by_source: dict[str, set] = {}
@@ -145,22 +164,21 @@ def mentions_ingest(*, items: list[dict], departments_by_slug: dict | None = Non
     if not items:
         return []
     now = timezone.now()
+    keys = [(i["source"], i["external_id"]) for i in items]
+    parent_keys = {
+        (i["source"], i["parent_external_id"]) for i in items if i.get("parent_external_id")
+    }
+    known = {(m.source, m.external_id): m for m in _mentions_by_key(set(keys) | parent_keys)}
+    existing = {key: known[key] for key in keys if key in known}
+    new_items, seen = [], set()
+    for item, key in zip(items, keys, strict=True):
+        if key not in existing and key not in seen:
+            seen.add(key)
+            new_items.append(item)
+    authors = _authors_committed(new_items) if new_items else {}
     with transaction.atomic():
-        keys = [(i["source"], i["external_id"]) for i in items]
-        parent_keys = {
-            (i["source"], i["parent_external_id"]) for i in items if i.get("parent_external_id")
-        }
-        known = {(m.source, m.external_id): m for m in _mentions_by_key(set(keys) | parent_keys)}
-        existing = {key: known[key] for key in keys if key in known}
-        new_items, seen = [], set()
-        for item, key in zip(items, keys, strict=True):
-            if key not in existing and key not in seen:
-                seen.add(key)
-                new_items.append(item)
-
         created: dict[tuple, Mention] = {}
         if new_items:
-            authors = _authors(new_items)
             candidates = {}
             for item in new_items:
                 author = authors[(item["source"], item["author"]["handle"])]

@@ -1,0 +1,79 @@
+"""Concurrent batches sharing authors do not wait for each other's mentions (PostgreSQL)."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from spokes import ingest
+from spokes.ingest import mentions_ingest
+from spokes.models import Author, Mention
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _batch(prefix, handles):
+    return [
+        {
+            "source": "twitter",
+            "external_id": f"{prefix}-{n}",
+            "author": {"handle": handle, "followers": 10 + n},
+            "text": f"post {n} of {prefix}",
+        }
+        for n, handle in enumerate(handles)
+    ]
+
+
+def test_a_batch_does_not_wait_for_another_batch_writing_mentions_of_the_same_authors(
+    billing, monkeypatch
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs concurrent writers: PostgreSQL only (SQLite serialises writers)")
+    # The first batch stops inside its mentions' transaction, after its authors are stored.
+    first_writing, release = threading.Event(), threading.Event()
+    real_insert = ingest.insert_ignoring_conflicts
+
+    def insert(model, objs, returning):
+        if model is Mention and threading.current_thread().name == "first":
+            first_writing.set()
+            assert release.wait(30)
+        return real_insert(model, objs, returning)
+
+    monkeypatch.setattr(ingest, "insert_ignoring_conflicts", insert)
+    results, errors = {}, []
+
+    def push(name, items):
+        try:
+            results[name] = mentions_ingest(items=items)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    shared = ["crowd1", "crowd2", "crowd3"]
+    first = threading.Thread(
+        target=push, args=("first", _batch("one", [*shared, "only1"])), name="first"
+    )
+    second = threading.Thread(
+        target=push, args=("second", _batch("two", [*shared, "only2"])), name="second"
+    )
+    first.start()
+    try:
+        assert first_writing.wait(30)
+        second.start()
+        second.join(20)
+        # Written and committed while the first batch's transaction is still open.
+        assert not second.is_alive(), "the second batch waited for the first one's mentions"
+        assert not errors, errors
+        assert [r.created for r in results["second"]] == [True] * 4
+    finally:
+        release.set()
+        first.join(30)
+        second.join(30)
+    assert not errors, errors
+    assert [r.created for r in results["first"]] == [True] * 4
+    assert Mention.objects.filter(external_id__regex=r"^(one|two)-").count() == 8
+    handles = list(Author.objects.order_by("handle").values_list("handle", flat=True))
+    assert handles == ["crowd1", "crowd2", "crowd3", "only1", "only2"]  # one row each
+    by_handle = {m.author.handle for m in Mention.objects.select_related("author")}
+    assert by_handle == set(handles)
