@@ -79,9 +79,10 @@ def _authors(items: list[dict]) -> dict[tuple, Author]:
     return found
 
 
-def _authors_committed(items: list[dict]) -> dict[tuple, Author]:
-    """``_authors`` in a transaction of its own, committed before the mentions are written
-    (on PostgreSQL, when no caller's transaction is open).
+def _authors_first(items: list[dict]) -> dict[tuple, Author] | None:
+    """``_authors`` in a transaction of its own, committed before the mentions are written, on
+    PostgreSQL when no caller's transaction is open; otherwise None: the mentions' transaction
+    writes them.
 
     Inserting an author that another open transaction has just inserted, or updating one it
     has just updated, waits until that transaction ends. Within the mentions' transaction,
@@ -90,10 +91,9 @@ def _authors_committed(items: list[dict]) -> dict[tuple, Author]:
     s of the statement time of `make bench-ingest`'s 98 author inserts was such waiting. In a
     transaction of their own, a batch waits at most for another's author rows. An author
     stored for a batch whose mentions then fail to be written stays, like a contact seen
-    once: the retry finds it. SQLite takes one writer at a time anyway: one transaction
-    there."""
-    if connection.vendor != "postgresql" or connection.in_atomic_block:
-        return _authors(items)
+    once: the retry finds it. SQLite takes one writer at a time anyway."""
+    if not items or connection.vendor != "postgresql" or connection.in_atomic_block:
+        return None
     with transaction.atomic():
         return _authors(items)
 
@@ -175,10 +175,12 @@ def mentions_ingest(*, items: list[dict], departments_by_slug: dict | None = Non
         if key not in existing and key not in seen:
             seen.add(key)
             new_items.append(item)
-    authors = _authors_committed(new_items) if new_items else {}
+    authors = _authors_first(new_items)
     with transaction.atomic():
         created: dict[tuple, Mention] = {}
         if new_items:
+            if authors is None:
+                authors = _authors(new_items)
             candidates = {}
             for item in new_items:
                 author = authors[(item["source"], item["author"]["handle"])]

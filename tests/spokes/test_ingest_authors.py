@@ -77,3 +77,26 @@ def test_a_batch_does_not_wait_for_another_batch_writing_mentions_of_the_same_au
     assert handles == ["crowd1", "crowd2", "crowd3", "only1", "only2"]  # one row each
     by_handle = {m.author.handle for m in Mention.objects.select_related("author")}
     assert by_handle == set(handles)
+
+
+def test_a_batch_whose_mentions_fail_keeps_its_authors_only_where_they_were_committed_first(
+    billing, monkeypatch
+):
+    real_insert = ingest.insert_ignoring_conflicts
+
+    def insert(model, objs, returning):
+        if model is Mention:
+            raise RuntimeError("the database went away")
+        return real_insert(model, objs, returning)
+
+    monkeypatch.setattr(ingest, "insert_ignoring_conflicts", insert)
+    with pytest.raises(RuntimeError):
+        mentions_ingest(items=_batch("lost", ["newcomer"]))
+    assert not Mention.objects.exists()
+    # PostgreSQL: the author was committed on its own first, and a retry finds it. SQLite:
+    # one transaction for all, rolled back.
+    expected = ["newcomer"] if connection.vendor == "postgresql" else []
+    assert list(Author.objects.values_list("handle", flat=True)) == expected
+    monkeypatch.setattr(ingest, "insert_ignoring_conflicts", real_insert)
+    assert [r.created for r in mentions_ingest(items=_batch("lost", ["newcomer"]))] == [True]
+    assert Author.objects.count() == 1
