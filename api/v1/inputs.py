@@ -41,7 +41,9 @@ def _scan_surrogates_at_once(field):
 
 
 class StrictCharField(serializers.CharField):
-    """A string, and only a string: DRF's CharField would also take 12 or 1.5."""
+    """A string, and only a string: DRF's CharField would also take 12 or 1.5. Its length
+    limit holds for the string as sent, as the schema's ``maxLength`` says: DRF measures it
+    after trimming the surrounding whitespace, so it took a longer string padded with it."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -50,6 +52,8 @@ class StrictCharField(serializers.CharField):
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
+        if self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
         return super().to_internal_value(data)
 
 
@@ -117,9 +121,13 @@ def _text_check(field):
     """A string for a ``CharField`` whose handling of strings is ``CharField``'s."""
     allow_blank, trim = field.allow_blank, field.trim_whitespace
     validate = _run_validators(field)
+    # StrictCharField measures the string as sent; a longer one is DRF's to refuse.
+    longest = None
+    if type(field).to_internal_value is StrictCharField.to_internal_value:
+        longest = field.max_length
 
     def check(value):
-        if type(value) is not str:
+        if type(value) is not str or (longest is not None and len(value) > longest):
             raise _Unsure
         if value == "" or (trim and value.isspace()):
             if not allow_blank:

@@ -203,6 +203,22 @@ def test_a_write_key_drafts_an_update_for_central_comms(
     assert [r["id"] for r in rows] == [update.pk]
 
 
+def test_an_update_longer_than_the_limit_is_refused_even_padded_with_whitespace(
+    billing_api, incident
+):
+    # The schema's maxLength is the length of the string as sent: DRF alone measured it after
+    # trimming, so a body over the limit with spaces around it was accepted.
+    limit = services.MAX_TEXT
+    path = f"/api/v1/incidents/{incident.pk}/updates/"
+    response = billing_api.post(path, {"body": " " + "x" * limit + " "}, format="json")
+    _error(response, 400, "invalid")
+    assert list(response.json()["error"]["fields"]) == ["body"]
+    assert not IncidentUpdate.objects.exists()
+    padded = billing_api.post(path, {"body": " " + "x" * (limit - 2) + " "}, format="json")
+    assert padded.status_code == 201, padded.content
+    assert IncidentUpdate.objects.get().body == "x" * (limit - 2)  # trimmed, as before
+
+
 def test_a_write_key_links_mentions_once(billing_api, billing, incident, mention):
     other = MentionFactory(department=billing)
     path = f"/api/v1/incidents/{incident.pk}/mentions/"

@@ -291,3 +291,14 @@ def test_integers_of_any_size_answer_as_drf(digits):
 def test_a_field_with_its_own_conversion_is_validated_by_the_field():
     serializer = WithOwnField()
     assert plain_validator(serializer)({"name": " jo "}) == {"name": "JO"}
+
+
+def test_a_strict_text_padded_past_its_limit_is_refused_on_both_paths():
+    class Note(serializers.Serializer):
+        text = StrictCharField(max_length=3)
+
+    assert plain_validator(Note())({"text": " abc"}) is None  # DRF decides
+    assert plain_validator(Note())({"text": " ab"}) == {"text": "ab"}  # 3 as sent
+    serializer = Note(data={"text": " abc"})
+    assert not serializer.is_valid()
+    assert serializer.errors["text"][0].code == "max_length"
