@@ -152,7 +152,7 @@ def process_cpu_ms(pids) -> float:
     return total * 1000 / os.sysconf("SC_CLK_TCK")
 
 
-def stack_cpu(pids: list[int]) -> dict[str, float]:
+def stack_cpu(pids: dict[str, int]) -> dict[str, float]:
     """CPU seconds used so far by the web processes and by the workers, pool children too."""
     children = collections.defaultdict(list)
     for entry in os.listdir("/proc"):

@@ -318,7 +318,7 @@ def measure(stack, key: str, bodies: list[bytes], singles: list[bytes], rng) -> 
     worker_ms = (stack_cpu(workers).get("worker", 0.0) - worker_before) * 1000
     log(f"triaged {total:,} in {triage_s:.2f}s after the first request: "
         f"{triaged_per_s:,.0f}/s; worker CPU {worker_ms * BATCH / total:.0f} ms per 1,000 "
-        f"(warm-up and spike checks included)")  # fmt: skip
+        f"(pool processes and spike checks included)")  # fmt: skip
 
     log(f"single: {len(singles):,} POSTs, {SINGLE_CLIENTS} concurrent clients")
     cpu_before = process_cpu_ms(web)
