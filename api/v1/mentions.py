@@ -555,6 +555,13 @@ class MentionTransferView(ApiView):
         description="Scope: `write`. Answers 204 when the mention left the key's departments.",
         request=TransferSerializer,
         responses=ACTION_RESPONSES,
+        examples=[
+            OpenApiExample(
+                "Hand over to another department",
+                value={"department": "support", "reason": "A delivery question, not billing."},
+                request_only=True,
+            )
+        ],
     )
     def post(self, request, mention_id: int):
         data = _valid(TransferSerializer, request)

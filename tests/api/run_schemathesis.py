@@ -5,9 +5,9 @@
 Needs Schemathesis's ``st`` (from PyPI: the project venv's, one on PATH, or ``ST_BIN``).
 
 Starts a throw-away server (embedded SQLite in a temp data dir unless DATABASE_URL is set),
-seeds two departments, mentions, an incident, a guideline, a draft reply of the key's own and
-a key with every scope (read, write, approve) on billing, and runs ``st run`` on
-/api/schema/ with every check. Exit status is Schemathesis's.
+seeds two departments, mentions (one to be transferred), an incident, a guideline, a draft
+reply of the key's own and a key with every scope (read, write, approve) on billing, and runs
+``st run`` on /api/schema/ with every check. Exit status is Schemathesis's.
 """
 
 import os
@@ -38,6 +38,7 @@ key, plain = integration_key_create(
     actor=None, name="schemathesis", departments=[billing], scopes=["read", "write", "approve"]
 )
 mention = MentionFactory(department=billing)
+handover = MentionFactory(department=billing)  # the transfer's own: it leaves billing
 comms = UserFactory(username="st-comms", org_role="comms")
 incident = incident_declare(
     actor=comms, title="Card payments failing", departments=[billing], keywords=["card"]
@@ -50,7 +51,7 @@ DepartmentPolicy.objects.create(department=billing, require_approval_all=True)
 reply = reply_draft(
     actor=integration_key_service_account(key), mention_id=mention.pk, text="We will refund you."
 )
-print(mention.pk, incident.pk, guideline.pk, reply.pk, plain)
+print(mention.pk, handover.pk, incident.pk, guideline.pk, reply.pk, plain)
 """
 
 
@@ -79,7 +80,7 @@ def main(extra: list[str]) -> int:
         capture_output=True,
         text=True,
     )
-    mention_id, incident_id, guideline_id, reply_id, plain = (
+    mention_id, handover_id, incident_id, guideline_id, reply_id, plain = (
         seeded.stdout.strip().splitlines()[-1].split()
     )
     config = Path(data_dir) / "schemathesis.toml"
@@ -95,10 +96,15 @@ def main(extra: list[str]) -> int:
         # this operation at `error.fields`, the shape of an error answer, and counts the
         # answer 200 as a schema-violating request accepted; the request it sends, {"text":
         # "0", "error": {"fields": {}}}, is valid against the operation's request schema
-        # (text optional, other properties allowed). Every other check runs on it.
+        # (text required and given, other properties allowed). Every other check runs on it.
         "\n[[operations]]\n"
         'include-operation-id = "replies_partial_update"\n'
         "checks.negative_data_rejection.enabled = false\n"
+        # The transfer takes a mention of its own away to support (the schema's example),
+        # so every other operation keeps the run's one mention.
+        "\n[[operations]]\n"
+        'include-name = "POST /api/v1/mentions/{mention_id}/transfer/"\n'
+        f'parameters = {{ "path.mention_id" = {handover_id} }}\n'
     )
     port = _free_port()
     server = subprocess.Popen(

@@ -15,6 +15,13 @@ def test_the_schema_validates_without_warnings(tmp_path, db):
     assert ingest["requestBody"]["content"]["application/json"]["examples"]
     detail = schema["paths"]["/api/v1/mentions/{mention_id}/"]["get"]
     assert "404" in detail["responses"]
+    # A PATCH body is documented as the API validates it: a draft's text is required.
+    edit = schema["paths"]["/api/v1/replies/{reply_id}/"]["patch"]["requestBody"]
+    assert edit["required"] is True
+    body = edit["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert schema["components"]["schemas"][body]["required"] == ["text"]
+    transfer = schema["paths"]["/api/v1/mentions/{mention_id}/transfer/"]["post"]
+    assert transfer["requestBody"]["content"]["application/json"]["examples"]
 
 
 @pytest.mark.parametrize("path", ["/api/schema/", "/api/docs/"])
