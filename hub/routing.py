@@ -120,11 +120,9 @@ _last_text: tuple = (None, "", None)
 def _words_of(text: str) -> tuple[str, frozenset | None]:
     """The text lowercased and the set of its words (runs of word characters); None for the
     words where ``str.lower()`` and ``re``'s case-insensitive matching disagree on one of its
-    letters. The last text's answer is kept: triage asks about the same text many times."""
+    letters. Kept as the last text's answer (``KeywordPattern.search`` looks there first):
+    triage asks about the same text many times."""
     global _last_text
-    last = _last_text
-    if last[0] is text:
-        return last[1], last[2]
     lowered = text.lower()
     words = None
     if text.isascii() or not any(c in text for c in _FOLDING_DISAGREES):

@@ -46,8 +46,8 @@ incident = incident_declare(
 guideline = guideline_create(actor=comms, title="Apology", kind="template", body="Sorry.")
 guideline_approve(actor=comms, guideline_id=guideline.pk)
 DepartmentPolicy.objects.create(department=billing, require_approval_all=True)
-# A draft of the key's own (only its author submits a reply): submitted, it waits for
-# approval, so the run takes it through submit, claim, request-changes, approve or reject.
+# A draft of the key's own (only its author submits a reply): once the run submits it, it
+# waits for approval, so the approval actions meet a reply they can act on.
 reply = reply_draft(
     actor=integration_key_service_account(key), mention_id=mention.pk, text="We will refund you."
 )
