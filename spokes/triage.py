@@ -207,9 +207,9 @@ _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 @lru_cache(maxsize=1)
 def _analyzer():
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+    from spokes.sentiment import Analyzer
 
-    return SentimentIntensityAnalyzer()
+    return Analyzer()
 
 
 @lru_cache(maxsize=4096)
