@@ -280,8 +280,8 @@ class Mention(models.Model):
                 name="mention_insights_period",
                 condition=IN_QUEUE,
             ),
-            models.Index(
-                fields=["received_at"],
+            models.Index(  # the triage backlog, oldest first; the outbox sweeper's scan
+                fields=["received_at", "id"],
                 name="mention_untriaged",
                 condition=models.Q(triaged_at__isnull=True),
             ),
