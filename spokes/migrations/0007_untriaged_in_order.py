@@ -3,8 +3,44 @@
 from django.conf import settings
 from django.db import migrations, models
 
+INDEX = "mention_untriaged"
+BUILDING = "mention_untriaged_new"
+UNTRIAGED = models.Q(triaged_at__isnull=True)
+
+
+def _index(fields: list[str]) -> models.Index:
+    return models.Index(fields=fields, name=INDEX, condition=UNTRIAGED)
+
+
+def _rebuild(apps, schema_editor, old: list[str], new: list[str]) -> None:
+    """The untriaged index on ``new`` instead of ``old``. On PostgreSQL it is built beside the
+    old one without holding writes (CONCURRENTLY: ingestion goes on during a deploy, where a
+    plain CREATE INDEX holds them for a scan of the whole table), then swapped in."""
+    if schema_editor.connection.vendor != "postgresql":
+        mention = apps.get_model("spokes", "Mention")
+        schema_editor.remove_index(mention, _index(old))
+        schema_editor.add_index(mention, _index(new))
+        return
+    columns = ", ".join(f'"{name}"' for name in new)
+    schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {BUILDING}")  # a failed attempt
+    schema_editor.execute(
+        f"CREATE INDEX CONCURRENTLY {BUILDING} ON spokes_mention ({columns}) "
+        "WHERE triaged_at IS NULL"
+    )
+    schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {INDEX}")
+    schema_editor.execute(f"ALTER INDEX {BUILDING} RENAME TO {INDEX}")
+
+
+def in_arrival_order(apps, schema_editor):
+    _rebuild(apps, schema_editor, ["received_at"], ["received_at", "id"])
+
+
+def by_arrival_time(apps, schema_editor):
+    _rebuild(apps, schema_editor, ["received_at", "id"], ["received_at"])
+
 
 class Migration(migrations.Migration):
+    atomic = False  # CREATE INDEX CONCURRENTLY cannot run inside a transaction
 
     dependencies = [
         ('spokes', '0006_partial_indexes'),
@@ -12,12 +48,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RemoveIndex(
-            model_name='mention',
-            name='mention_untriaged',
-        ),
-        migrations.AddIndex(
-            model_name='mention',
-            index=models.Index(condition=models.Q(('triaged_at__isnull', True)), fields=['received_at', 'id'], name='mention_untriaged'),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.RemoveIndex(model_name='mention', name=INDEX),
+                migrations.AddIndex(model_name='mention', index=_index(["received_at", "id"])),
+            ],
+            database_operations=[migrations.RunPython(in_arrival_order, by_arrival_time)],
         ),
     ]
