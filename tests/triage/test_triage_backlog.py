@@ -59,7 +59,12 @@ def _plans_of_backlog_reads(run) -> list[str]:
 
 
 def test_a_batch_walks_the_untriaged_index_without_sorting_the_backlog(postgres_only, billing):
-    _backlog(20000)  # never analysed: PostgreSQL's statistics say a few rows wait
+    # A backlog of 20,000 the statistics do not know of. Alone in a fresh database (as in
+    # bench-ingest), PostgreSQL plans the plain statement as a read and sort of all 20,000
+    # and this test fails without the setting; after other tests (the table's size and
+    # statistics then differ) it may walk the index by itself. The batch read's plan must
+    # not depend on that.
+    _backlog(20000)
     with transaction.atomic():
         (plan,) = _plans_of_backlog_reads(triage_service._backlog_batch_locked)
         with connection.cursor() as cursor:
@@ -67,17 +72,6 @@ def test_a_batch_walks_the_untriaged_index_without_sorting_the_backlog(postgres_
             assert cursor.fetchone() == ("on",)  # the setting is back for what follows
     assert "Index Scan using mention_untriaged" in plan
     assert "Sort" not in plan
-
-    # Without the setting, the same statement reads and sorts the whole backlog.
-    query = (
-        Mention.objects.filter(triaged_at__isnull=True)
-        .select_for_update(skip_locked=True)
-        .order_by("received_at", "id")
-        .values_list("id", flat=True)[: triage_service.BACKLOG_BATCH]
-    )
-    with transaction.atomic():
-        (plain,) = _plans_of_backlog_reads(lambda: list(query))
-    assert "Sort" in plain
 
 
 def test_a_drain_triages_the_whole_backlog_once(postgres_only, billing):
