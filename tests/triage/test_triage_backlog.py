@@ -10,10 +10,10 @@ from spokes import triage_service
 from spokes.models import Activity, Author, Mention
 
 
-def _backlog(count: int, *, start=None) -> list[Mention]:
+def _backlog(count: int) -> list[Mention]:
     """``count`` untriaged mentions, the later ids received earlier (ids and arrival disagree)."""
     author = Author.objects.create(source="twitter", handle="backlogged")
-    start = start or timezone.now()
+    start = timezone.now()
     return Mention.objects.bulk_create(
         Mention(
             source="twitter",
@@ -74,7 +74,7 @@ def test_a_batch_walks_the_untriaged_index_without_sorting_the_backlog(postgres_
     assert "Sort" not in plan
 
 
-def test_a_drain_triages_the_whole_backlog_once(postgres_only, billing):
+def test_a_drain_triages_the_whole_backlog_once(db, billing):
     mentions = _backlog(1200)
     assert triage_service.triage_backlog() == 1200
     assert not Mention.objects.filter(triaged_at__isnull=True).exists()
