@@ -74,7 +74,7 @@ def test_database_and_redis_urls_select_the_production_stack(tmp_path):
         DATABASE_URL="postgres://u:p@127.0.0.1:5432/firebreak",
         REDIS_URL="redis://127.0.0.1:6379/0",
     )
-    assert s["db"] == "django.db.backends.postgresql"
+    assert s["db"] == "core.postgresql"  # Django's backend with the compiled timestamp loader
     assert s["layer"] == "channels_redis.core.RedisChannelLayer"
     assert s["broker"] == "redis://127.0.0.1:6379/0"
     assert s["cache"] == "core.cache.RedisCache"  # Django's, with one client per process
