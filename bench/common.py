@@ -3,6 +3,7 @@ and EXPLAIN ANALYZE of the queries a page runs."""
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import contextlib
 import html
@@ -53,6 +54,86 @@ def summary(samples_ms: list[float]) -> dict[str, float]:
         "p95": round(percentile(samples_ms, 95), 1),
         "max": round(max(samples_ms), 1),
     }
+
+
+# --- a minimal asyncio HTTP client (the load generators) ----------------------------------
+class Http:
+    """Minimal HTTP/1.1 over asyncio streams: keep-alive connections, opened as needed.
+
+    A general client (httpx) costs the load generator more CPU than the server it measures on
+    a small machine; this one only writes a prepared request and reads one answer.
+    """
+
+    def __init__(self, host: str, port: int, connections: int):
+        self.host, self.port = host, port
+        self.idle: list[tuple] = []
+        self.opened = 0
+        # At most this many requests in flight per server; the others wait their turn here
+        # (their latency still counts from the moment they were due).
+        self.slots = asyncio.Semaphore(connections)
+
+    async def request(self, raw: bytes, timeout: float, queued: float) -> tuple[int, bytes]:
+        """Send once a connection is free (waiting at most ``queued`` s), then wait at most
+        ``timeout`` s for the answer."""
+        await asyncio.wait_for(self.slots.acquire(), max(0.001, queued))
+        try:
+            return await self._request(raw, timeout)
+        finally:
+            self.slots.release()
+
+    async def _request(self, raw: bytes, timeout: float) -> tuple[int, bytes]:
+        conn = self.idle.pop() if self.idle else None
+        if conn is None:
+            conn = await asyncio.wait_for(asyncio.open_connection(self.host, self.port), timeout)
+            self.opened += 1
+        reader, writer = conn
+        try:
+            writer.write(raw)
+            status, body, keep = await asyncio.wait_for(self._answer(reader), timeout)
+        except BaseException:
+            writer.close()
+            raise
+        if keep:
+            self.idle.append(conn)
+        else:
+            writer.close()
+        return status, body
+
+    @staticmethod
+    async def _answer(reader) -> tuple[int, bytes, bool]:
+        head = await reader.readuntil(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        headers = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        if "content-length" in headers:
+            body = await reader.readexactly(int(headers["content-length"]))
+        elif headers.get("transfer-encoding", "").lower() == "chunked":
+            parts = []
+            while True:
+                size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+                parts.append(await reader.readexactly(size + 2))
+                if size == 0:
+                    break
+            body = b"".join(p[:-2] for p in parts)
+        else:
+            body = await reader.read()
+            return status, body, False
+        return status, body, headers.get("connection", "").lower() != "close"
+
+    def raw_post(self, path: str, body: bytes, headers: str) -> bytes:
+        """A prepared POST of ``body`` (``headers``: extra header lines, each ending CRLF)."""
+        return (
+            f"POST {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n{headers}"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode() + body
+
+    def close(self) -> None:
+        for _, writer in self.idle:
+            writer.close()
+        self.idle.clear()
 
 
 @dataclass
