@@ -1,7 +1,11 @@
 """Reads, scoped by object permissions. Pages, API and websocket all go through these."""
 
 from collections import defaultdict
+from functools import cache
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
@@ -56,6 +60,25 @@ def department_ids_for(user, perm: str = "view_queue") -> frozenset[int]:
     return memo[perm]
 
 
+@cache
+def _grants_sql(vendor: str) -> str:
+    """The department grants of a user, to them or to their groups: (department id, codename)
+    rows. A plain statement: the ORM's union of the two guardian tables cost 1.4 ms to build
+    and compile on every page, against 0.1 ms to run (``vendor`` keys the quoting)."""
+    quote = connection.ops.quote_name
+    user_grants = quote(DepartmentUserObjectPermission._meta.db_table)
+    group_grants = quote(DepartmentGroupObjectPermission._meta.db_table)
+    permissions = quote(Permission._meta.db_table)
+    user_groups = quote(get_user_model().groups.through._meta.db_table)
+    return (
+        f"SELECT g.content_object_id, p.codename FROM {user_grants} g "  # noqa: S608 - names
+        f"JOIN {permissions} p ON p.id = g.permission_id WHERE g.user_id = %s "
+        f"UNION SELECT g.content_object_id, p.codename FROM {group_grants} g "
+        f"JOIN {permissions} p ON p.id = g.permission_id "
+        f"JOIN {user_groups} m ON m.group_id = g.group_id WHERE m.user_id = %s"
+    )
+
+
 def _all_grants(user, perms) -> dict[str, frozenset[int]]:
     """``{perm: department ids}`` as ``departments_for`` answers it, for several perms at once:
     object grants to the user or their groups (global permissions ignored)."""
@@ -66,14 +89,9 @@ def _all_grants(user, perms) -> dict[str, frozenset[int]]:
         every = frozenset(Department.objects.values_list("pk", flat=True))
     if user.is_administrator:
         return dict.fromkeys(perms, every)
-    fields = ("content_object_id", "permission__codename")
-    rows = (
-        DepartmentUserObjectPermission.objects.filter(user=user)
-        .values_list(*fields)
-        .union(
-            DepartmentGroupObjectPermission.objects.filter(group__user=user).values_list(*fields)
-        )
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(_grants_sql(connection.vendor), [user.pk, user.pk])
+        rows = cursor.fetchall()
     granted: dict[str, set[int]] = {perm: set() for perm in perms}
     for department_id, codename in rows:
         if codename in granted:
