@@ -218,3 +218,30 @@ def test_each_row_shows_its_own_tags_alphabetically(client, agent, billing):
         "vip",
     ]
     assert '<span class="tag">' not in rows[str(plain.pk)]
+
+
+def test_the_header_links_the_users_departments_and_counts_unread_notifications(
+    client, lead, billing, support, other_agent
+):
+    from core.models import Notification
+    from spokes.services import membership_set
+    from tests.factories import DepartmentFactory
+
+    stores = DepartmentFactory(slug="stores", name="Airport <Stores>")
+    membership_set(actor=None, user=lead, department=stores, role="agent")
+    Notification.objects.create(user=lead, kind="note", text="one")
+    Notification.objects.create(user=lead, kind="note", text="two")
+    Notification.objects.create(user=lead, kind="note", text="read", read_at=timezone.now())
+    Notification.objects.create(user=other_agent, kind="note", text="someone else's")
+    client.force_login(lead)
+    page = client.get(reverse("spokes:queue", args=["billing"])).content.decode()
+    nav = page[page.index("<nav") : page.index("</nav>")]
+    links = re.findall(r'<a href="/d/([^/]+)/"[^>]*>([^<]*)</a>', nav)
+    assert links == [("stores", "Airport &lt;Stores&gt;"), ("billing", "Billing")]  # by name
+    assert 'href="/d/billing/" aria-current="page"' in nav
+    assert '<span class="badge">2</span>' in page
+    client.force_login(other_agent)
+    page = client.get(reverse("spokes:queue", args=["support"])).content.decode()
+    nav = page[page.index("<nav") : page.index("</nav>")]
+    assert re.findall(r'<a href="/d/([^/]+)/"', nav) == ["support"]
+    assert '<span class="badge">1</span>' in page
