@@ -207,10 +207,11 @@ def plain_bulk_create(batches: list[list[dict]]) -> float:
 
 # --- HTTP -----------------------------------------------------------------------------------
 def run_clients(urls: list[str], key: str, bodies: list[bytes], clients: int, expect):
-    """POST every body, ``clients`` at a time, each on a keep-alive connection of its own
-    (round-robin over the servers), from one asyncio loop: a client that costs the machine
-    far less than the server it measures (``bench.common.Http``; http.client threads took
-    0.29 ms of CPU per request, a tenth of what the server spends on a single mention).
+    """POST every body, ``clients`` at a time (each client one request in flight, on
+    keep-alive connections, round-robin over the servers), from one asyncio loop: a client
+    that costs the machine far less than the server it measures (``bench.common.Http``;
+    http.client threads took 0.29 ms of CPU per request, a tenth of what the server spends on
+    a single mention).
 
     Returns (seconds from first send to last answer, per-request ms, answers)."""
     headers = f"Authorization: Api-Key {key}\r\nContent-Type: application/json\r\n"
