@@ -10,6 +10,7 @@ resets a pool inherited across a fork, so one client per server URL serves the w
 """
 
 import threading
+from functools import cache
 
 from django.core.cache.backends import redis as django_redis
 
@@ -40,7 +41,12 @@ class RedisCache(django_redis.RedisCache):
 _COUNT_IN_WINDOW = (
     "redis.call('SET', KEYS[1], 0, 'EX', ARGV[1], 'NX') return redis.call('INCR', KEYS[1])"
 )
-_scripts: dict[int, object] = {}
+
+
+@cache
+def _counter(client):
+    """The counting script on ``client`` (clients live as long as the process: ``_clients``)."""
+    return client.register_script(_COUNT_IN_WINDOW)
 
 
 def count_in_window(backend, key: str, timeout: int) -> int:
@@ -53,10 +59,7 @@ def count_in_window(backend, key: str, timeout: int) -> int:
     """
     if isinstance(backend, RedisCache):
         client = backend._cache.get_client(key, write=True)
-        script = _scripts.get(id(client))
-        if script is None:  # clients live as long as the process (``_clients``)
-            script = _scripts.setdefault(id(client), client.register_script(_COUNT_IN_WINDOW))
-        return script(keys=[backend.make_and_validate_key(key)], args=[timeout])
+        return _counter(client)(keys=[backend.make_and_validate_key(key)], args=[timeout])
     if backend.add(key, 1, timeout=timeout):
         return 1
     try:
