@@ -1,6 +1,5 @@
 """Webhook delivery: one task per delivery, retried with exponential backoff."""
 
-import random
 from datetime import timedelta
 
 from celery import shared_task
@@ -9,14 +8,9 @@ from django.utils import timezone
 
 from api.models import DeliveryStatus, WebhookDelivery
 from api.webhooks import Unresolvable, UnsafeURL, post, request_for
+from core.outbox import backoff_seconds
 
 MAX_ATTEMPTS = 8  # the last one about an hour after the first
-
-
-def backoff_seconds(attempt: int) -> int:
-    """30 s, 1 min, 2 min ... capped at 1 h, with up to 10% jitter so retries spread out."""
-    base = min(3600, 30 * 2 ** (attempt - 1))
-    return base + random.randint(0, base // 10)
 
 
 def _claim(delivery_id: str):

@@ -8,13 +8,15 @@ Two halves:
   never queued again).
 * :func:`sweep_pending_work` (a beat task) re-enqueues work whose row says it is still pending
   but that nobody has touched for a while. The rows themselves are the outbox: a mention not yet
-  triaged (``triaged_at IS NULL``), a reply still ``queued``. A task lost with the broker, or
+  triaged (``triaged_at IS NULL``), a reply still ``queued``, a webhook delivery or an email
+  still ``pending``. A task lost with the broker, or
   left unacknowledged by a worker killed mid-delivery (Redis redelivers it only after its
   ``visibility_timeout``), is picked up by the next sweep. Every swept task is safe to run
   twice: triage skips triaged rows, delivery re-checks the reply's state under a row lock.
 """
 
 import logging
+import random
 from datetime import timedelta
 
 from celery import shared_task
@@ -27,6 +29,13 @@ log = logging.getLogger("firebreak.outbox")
 # Fail fast when the broker is down: the sweeper, not the request, retries.
 PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 SWEEP_BATCH = 500
+
+
+def backoff_seconds(attempt: int) -> int:
+    """Delay before retry ``attempt`` + 1 of a delivery: 30 s, 1 min, 2 min ... capped at 1 h,
+    with up to 10% jitter so retries spread out."""
+    base = min(3600, 30 * 2 ** (attempt - 1))
+    return base + random.randint(0, base // 10)
 
 
 def send_now(task, args: tuple, *, countdown: float | None = None) -> bool:
@@ -107,6 +116,21 @@ def _stale_webhook_deliveries(cutoff) -> list[str]:
     ]
 
 
+def _stale_emails(cutoff) -> list[int]:
+    from django.db.models import Q
+
+    from core.models import EmailStatus, OutgoingEmail
+
+    return list(
+        OutgoingEmail.objects.filter(status=EmailStatus.PENDING)
+        .filter(
+            Q(next_attempt_at__lt=cutoff) | Q(next_attempt_at__isnull=True, created_at__lt=cutoff)
+        )
+        .order_by("created_at")
+        .values_list("id", flat=True)[:SWEEP_BATCH]
+    )
+
+
 def sweep_pending_work(*, older_than: timedelta | None = None) -> dict[str, int]:
     """Re-enqueue stale pending work; returns how many items of each kind were sent."""
     from replies.tasks import MAX_RETRIES, deliver_reply
@@ -114,8 +138,9 @@ def sweep_pending_work(*, older_than: timedelta | None = None) -> dict[str, int]
 
     cutoff = timezone.now() - (older_than if older_than is not None else sweep_after())
     from api.tasks import deliver_webhook
+    from core.mail import send_email
 
-    sent = {"triage": 0, "delivery": 0, "webhook": 0}
+    sent = {"triage": 0, "delivery": 0, "webhook": 0, "email": 0}
     untriaged = _stale_untriaged(cutoff)
     if untriaged and send_now(triage_mentions, (untriaged,)):
         sent["triage"] = len(untriaged)
@@ -133,6 +158,10 @@ def sweep_pending_work(*, older_than: timedelta | None = None) -> dict[str, int]
         if not send_now(deliver_webhook, (delivery_id,)):
             break
         sent["webhook"] += 1
+    for email_id in _stale_emails(cutoff):
+        if not send_now(send_email, (email_id,)):
+            break
+        sent["email"] += 1
     if any(sent.values()):
         log.info("swept pending work: %s", sent)
     return sent

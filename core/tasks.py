@@ -13,4 +13,5 @@ def record_heartbeat() -> str:
     return name
 
 
+from core.mail import send_email  # noqa: E402, F401 - registers the email task
 from core.outbox import sweep_pending_work_task  # noqa: E402, F401 - registers the beat task

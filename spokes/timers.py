@@ -18,7 +18,6 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core import mail
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -26,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.events import department_group, incident_group, publish
+from core.mail import Email, emails_queue
 from core.notifications import notify
 from hub.escalation import facts_of, matching_rules
 from hub.selectors import escalation_rules_by_department
@@ -97,7 +97,8 @@ class Outbox:
             message.department_names.add(department_name)
 
     def send(self) -> int:
-        """Live notifications now (published on commit), emails after commit."""
+        """Live notifications now (published on commit); emails through the outbox, sent by
+        Celery once the transaction commits."""
         emails = []
         for user_id, messages in self._by_user.items():
             user = self._users[user_id]
@@ -111,19 +112,22 @@ class Outbox:
                 )
                 if user.email:
                     emails.append(
-                        mail.EmailMessage(
+                        Email(
+                            to=user.email,
                             subject=render_to_string(
                                 "spokes/email/escalation_subject.txt", context
-                            ).strip(),
+                            ),
                             body=render_to_string("spokes/email/escalation_body.txt", context),
-                            from_email=settings.DEFAULT_FROM_EMAIL,
-                            to=[user.email],
+                            kind=f"mention.{message.event}",
                         )
                     )
         if emails:
-            transaction.on_commit(lambda: mail.get_connection().send_messages(emails))
+            emails_queue(emails)
         return len(emails)
 
+
+_SUBJECT = "spokes/email/escalation_subject.txt"
+_BODY = "spokes/email/escalation_body.txt"
 
 EVENT_WORDS = {
     "sla_warning": "SLA about to breach",
@@ -147,6 +151,7 @@ def _context(message: _Message) -> dict:
         "mention_ids": message.mention_ids[:20],
         "more": max(0, count - 20),
         "path": reverse("spokes:mention", args=[first]),
+        "link": settings.SITE_URL + reverse("spokes:mention", args=[first]),
     }
 
 

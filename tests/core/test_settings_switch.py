@@ -33,6 +33,9 @@ CLEAN = {
         "DB_POOL_SIZE",
         "DB_CONN_MAX_AGE",
         "DB_PREPARED_STATEMENTS",
+        "EMAIL_URL",
+        "EMAIL_BACKEND",
+        "EMAIL_TIMEOUT",
     }
 }
 
@@ -129,3 +132,49 @@ def test_postgresql_prepares_repeated_statements_unless_turned_off(tmp_path):
     assert (off["server_binding"], off["prepare"]) == (None, None)
     sqlite = _settings(tmp_path)
     assert (sqlite["server_binding"], sqlite["prepare"]) == (None, None)
+
+
+EMAIL_PROBE = (
+    "import django, json; django.setup(); from django.conf import settings as s; "
+    "print(json.dumps({k: getattr(s, k, None) for k in ('EMAIL_BACKEND', 'EMAIL_HOST', "
+    "'EMAIL_PORT', 'EMAIL_HOST_USER', 'EMAIL_HOST_PASSWORD', 'EMAIL_USE_TLS', "
+    "'EMAIL_USE_SSL', 'EMAIL_TIMEOUT')}))"
+)
+SMTP = "django.core.mail.backends.smtp.EmailBackend"
+
+
+def test_the_mail_server_comes_from_email_url(tmp_path):
+    production = {"DEBUG": "0", "SECRET_KEY": "x" * 50}
+    assert probe(EMAIL_PROBE, tmp_path, DEBUG="1")["EMAIL_BACKEND"] == (
+        "django.core.mail.backends.filebased.EmailBackend"
+    )
+    plain = probe(EMAIL_PROBE, tmp_path, **production)
+    assert plain["EMAIL_BACKEND"] == SMTP and plain["EMAIL_HOST"] == "localhost"
+    assert plain["EMAIL_TIMEOUT"] == 10  # never Django's default of no timeout at all
+    configured = probe(
+        EMAIL_PROBE,
+        tmp_path,
+        **production,
+        EMAIL_URL="smtp+tls://relay%40brand.example:s3cr%2Ft@mail.brand.example:587",
+        EMAIL_TIMEOUT="4",
+    )
+    assert configured == {
+        "EMAIL_BACKEND": SMTP,
+        "EMAIL_HOST": "mail.brand.example",
+        "EMAIL_PORT": 587,
+        "EMAIL_HOST_USER": "relay@brand.example",
+        "EMAIL_HOST_PASSWORD": "s3cr/t",
+        "EMAIL_USE_TLS": True,
+        "EMAIL_USE_SSL": False,
+        "EMAIL_TIMEOUT": 4,
+    }
+    implicit_tls = probe(EMAIL_PROBE, tmp_path, **production, EMAIL_URL="smtp+ssl://m.example:465")
+    assert implicit_tls["EMAIL_USE_SSL"] is True and implicit_tls["EMAIL_PORT"] == 465
+    overridden = probe(
+        EMAIL_PROBE,
+        tmp_path,
+        **production,
+        EMAIL_URL="smtp://m.example:25",
+        EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend",
+    )
+    assert overridden["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"

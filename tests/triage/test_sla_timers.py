@@ -61,8 +61,9 @@ def test_a_late_tick_still_fires_a_breach_it_missed(billing):
 
 
 def test_sla_rules_notify_the_people_they_name_live_and_by_email_once(
-    billing, lead, comms, other_agent, published, django_capture_on_commit_callbacks, mailoutbox
-):
+    billing, lead, comms, other_agent, published, django_capture_on_commit_callbacks, mailoutbox,
+    settings,
+):  # fmt: skip
     other_agent.email = "named@example.com"
     other_agent.save()
     warning = EscalationRule.objects.create(
@@ -96,6 +97,7 @@ def test_sla_rules_notify_the_people_they_name_live_and_by_email_once(
     assert first.priority == 4
     assert [m.to for m in mailoutbox] == [["named@example.com"]]
     assert "SLA breached" in mailoutbox[0].subject and "An hour late" in mailoutbox[0].body
+    assert f"Open the first one: {settings.SITE_URL}/m/{first.pk}/" in mailoutbox[0].body
     assert any(e == "mention.escalated" for e, *_ in published)
 
 

@@ -1,0 +1,110 @@
+"""Outgoing email through an outbox: rows written with the work, sent by Celery with retries.
+
+Sending from an ``on_commit`` hook, as escalations once did, let one unreachable mail server
+raise out of the hook: the committed work's remaining hooks (its live events, its webhooks,
+the next tasks) never ran, the task that committed it was reported failed, and the emails were
+gone. Now the emails are rows of the same transaction; :func:`send_email` sends each once the
+transaction commits, retrying with backoff, and the outbox sweeper re-enqueues any whose task
+was lost with the broker or a killed worker.
+
+Delivery is at least once: a worker killed between the mail server's acceptance and the row's
+update sends that email again on the retry (as with webhooks; there is no way to ask an SMTP
+server whether it already took a message).
+"""
+
+import smtplib
+from dataclasses import dataclass
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import timezone
+
+from core.models import EmailStatus, OutgoingEmail
+from core.outbox import backoff_seconds, enqueue_on_commit
+
+MAX_ATTEMPTS = 8  # the last one about an hour after the first
+
+
+@dataclass(frozen=True, slots=True)
+class Email:
+    to: str
+    subject: str
+    body: str
+    kind: str
+
+
+def emails_queue(emails: list[Email]) -> list[OutgoingEmail]:
+    """Write the emails in the current transaction and send each after it commits."""
+    rows = OutgoingEmail.objects.bulk_create(
+        [
+            OutgoingEmail(
+                to=e.to, subject=" ".join(e.subject.split())[:255], body=e.body, kind=e.kind
+            )
+            for e in emails
+        ]
+    )
+    for row in rows:
+        enqueue_on_commit(send_email, row.pk)
+    return rows
+
+
+def _claim(email_id: int) -> OutgoingEmail | None:
+    """Count the attempt; None when there is nothing to send (sent, given up, or gone)."""
+    with transaction.atomic():
+        email = OutgoingEmail.objects.select_for_update().filter(pk=email_id).first()
+        if email is None or email.status != EmailStatus.PENDING:
+            return None  # safe to run twice
+        email.attempts += 1
+        email.last_attempt_at = timezone.now()
+        email.save(update_fields=["attempts", "last_attempt_at"])
+        return email
+
+
+def _refused_for_good(exc: smtplib.SMTPRecipientsRefused) -> bool:
+    """Every recipient refused with a permanent (5xx) code: retrying cannot help."""
+    return bool(exc.recipients) and all(code >= 500 for code, _ in exc.recipients.values())
+
+
+def attempt_send(email_id: int) -> tuple[str, int | None]:
+    """Try once: ``("sent", None)``, ``("retry", seconds)``, or ``("done", None)`` when given
+    up or there was nothing to send. The mail server is spoken to outside any transaction."""
+    email = _claim(email_id)
+    if email is None:
+        return "done", None
+    message = EmailMessage(
+        subject=email.subject,
+        body=email.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[email.to],
+    )
+    error, retry = "", True
+    try:
+        message.send()
+    except smtplib.SMTPRecipientsRefused as exc:
+        error, retry = f"Recipient refused: {exc.recipients}", not _refused_for_good(exc)
+    except (smtplib.SMTPException, OSError) as exc:  # refused, timed out, TLS, 4xx answers
+        error = f"{type(exc).__name__}: {exc}"
+    fields: dict = {"last_error": error[:500], "next_attempt_at": None}
+    outcome, delay = "done", None
+    if not error:
+        fields.update(status=EmailStatus.SENT, sent_at=timezone.now())
+        outcome = "sent"
+    elif retry and email.attempts < MAX_ATTEMPTS:
+        outcome, delay = "retry", backoff_seconds(email.attempts)
+        fields["next_attempt_at"] = email.last_attempt_at + timedelta(seconds=delay)
+    else:
+        fields["status"] = EmailStatus.FAILED
+    OutgoingEmail.objects.filter(pk=email.pk).update(**fields)
+    return outcome, delay
+
+
+@shared_task(name="core.send_email", bind=True, max_retries=None)  # attempts on the row
+def send_email(self, email_id: int) -> str:
+    """Load by id and try; on failure retry later with backoff. Safe to run twice."""
+    outcome, delay = attempt_send(email_id)
+    if outcome == "retry":
+        raise self.retry(countdown=delay)
+    return outcome
