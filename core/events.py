@@ -288,7 +288,11 @@ def presence_read(group: str) -> list[dict]:
     from django.core.cache import cache
 
     now = time.time()
-    entries = cache.get(_presence_key(group)) or {}
+    try:
+        entries = cache.get(_presence_key(group)) or {}
+    except Exception:  # the shared cache is down: a page shows no one rather than failing
+        log.warning("presence of %s unknown: cache unavailable", group)
+        return []
     return presence_viewers({c: e for c, e in entries.items() if e["seen"] > now - PRESENCE_TTL})
 
 

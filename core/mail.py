@@ -57,6 +57,10 @@ def _claim(email_id: int) -> OutgoingEmail | None:
         email = OutgoingEmail.objects.select_for_update().filter(pk=email_id).first()
         if email is None or email.status != EmailStatus.PENDING:
             return None  # safe to run twice
+        if email.attempts >= MAX_ATTEMPTS:  # attempts that ended in an unexpected error
+            email.status = EmailStatus.FAILED
+            email.save(update_fields=["status"])
+            return None
         email.attempts += 1
         email.last_attempt_at = timezone.now()
         email.save(update_fields=["attempts", "last_attempt_at"])
@@ -87,6 +91,8 @@ def attempt_send(email_id: int) -> tuple[str, int | None]:
         error, retry = f"Recipient refused: {exc.recipients}", not _refused_for_good(exc)
     except (smtplib.SMTPException, OSError) as exc:  # refused, timed out, TLS, 4xx answers
         error = f"{type(exc).__name__}: {exc}"
+    except ValueError as exc:  # an address or header Django refuses to send: it stays refused
+        error, retry = f"{type(exc).__name__}: {exc}", False
     fields: dict = {"last_error": error[:500], "next_attempt_at": None}
     outcome, delay = "done", None
     if not error:

@@ -1,5 +1,6 @@
 """Reads, scoped by object permissions. Pages, API and websocket all go through these."""
 
+import logging
 from collections import defaultdict
 from functools import cache
 
@@ -17,6 +18,8 @@ from spokes.models import (
     Mention,
     MentionUserObjectPermission,
 )
+
+log = logging.getLogger(__name__)
 
 
 def departments_for(user, perm: str = "view_queue") -> QuerySet[Department]:
@@ -200,10 +203,17 @@ def department_status_counts(department: Department) -> dict[str, int]:
     if not seconds:
         return status_counts(Mention.objects.filter(department=department))
     key = f"queue-counts:{department.pk}"
-    counts = cache.get(key)
+    try:
+        counts = cache.get(key)
+    except Exception:  # the shared cache is down: count, as with the cache turned off
+        log.warning("queue counts not shared: cache unavailable")
+        return status_counts(Mention.objects.filter(department=department))
     if counts is None:
         counts = status_counts(Mention.objects.filter(department=department))
-        cache.set(key, counts, timeout=seconds)
+        try:
+            cache.set(key, counts, timeout=seconds)
+        except Exception:
+            log.warning("queue counts not shared: cache unavailable")
     return counts
 
 

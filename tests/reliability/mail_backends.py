@@ -17,3 +17,10 @@ class RefusingBackend(BaseEmailBackend):
             for address in message.recipients()
         }
         raise smtplib.SMTPRecipientsRefused(refused)
+
+
+class BrokenBackend(BaseEmailBackend):
+    """Fails in a way no one planned for."""
+
+    def send_messages(self, email_messages):
+        raise RuntimeError("backend bug")

@@ -136,3 +136,25 @@ def test_an_email_whose_task_was_lost_is_sent_by_the_sweep(settings, db, mailout
         "waiting@example.com": EmailStatus.PENDING,
     }
     assert fresh.pk and waiting.pk
+
+
+def test_an_address_django_refuses_is_given_up_at_once(settings, db, mailoutbox):
+    settings.EMAIL_BACKEND = LOCMEM
+    row = _queue("lead@example.com\nBcc: someone@elsewhere.example")
+    assert mail.attempt_send(row.pk) == ("done", None)
+    row.refresh_from_db()
+    assert row.status == EmailStatus.FAILED and row.attempts == 1
+    assert "BadHeaderError" in row.last_error and mailoutbox == []
+
+
+def test_an_email_that_keeps_raising_unexpectedly_is_given_up_not_swept_forever(settings, db):
+    settings.EMAIL_BACKEND = "tests.reliability.mail_backends.BrokenBackend"
+    row = _queue()
+    for _ in range(mail.MAX_ATTEMPTS):
+        with pytest.raises(RuntimeError):
+            mail.attempt_send(row.pk)  # the task fails; the sweep sends it again later
+    assert mail.attempt_send(row.pk) == ("done", None)
+    row.refresh_from_db()
+    assert row.status == EmailStatus.FAILED and row.attempts == mail.MAX_ATTEMPTS
+    OutgoingEmail.objects.filter(pk=row.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    assert outbox.sweep_pending_work()["email"] == 0
