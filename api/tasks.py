@@ -1,5 +1,6 @@
 """Webhook delivery: one task per delivery, retried with exponential backoff."""
 
+import http.client
 from datetime import timedelta
 
 from celery import shared_task
@@ -24,6 +25,10 @@ def _claim(delivery_id: str):
         )
         if delivery is None or delivery.status != DeliveryStatus.PENDING:
             return None  # already delivered or given up: safe to run twice
+        if delivery.attempts >= MAX_ATTEMPTS:  # attempts that ended in an unexpected error
+            delivery.status = DeliveryStatus.FAILED
+            delivery.save(update_fields=["status"])
+            return None
         if not delivery.subscription.active:
             delivery.status = DeliveryStatus.FAILED
             delivery.last_error = "Subscription deactivated."
@@ -56,6 +61,8 @@ def attempt_delivery(delivery_id: str) -> tuple[str, int | None]:
         error, retry = str(exc), False  # a refused address stays refused
     except OSError as exc:  # connection refused, timeout, TLS failure
         error = f"{type(exc).__name__}: {exc}"
+    except http.client.HTTPException as exc:  # not HTTP: a garbled or cut-off answer
+        error = f"{type(exc).__name__}: {exc!r}"
     fields = {"response_status": code, "last_error": error[:500], "next_attempt_at": None}
     outcome, delay = "done", None
     if code is not None and not error:

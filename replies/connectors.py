@@ -5,6 +5,7 @@ tool that does the posting. Every request carries the reply's idempotency key, s
 can drop a duplicate if a retry follows a send whose acknowledgement was lost.
 """
 
+import http.client
 import json
 import logging
 import urllib.error
@@ -83,6 +84,8 @@ class WebhookConnector:
             raise DeliveryError(f"HTTP {exc.code} from delivery webhook") from exc
         except (urllib.error.URLError, TimeoutError, OSError) as exc:
             raise DeliveryError(f"delivery webhook unreachable: {exc}") from exc
+        except http.client.HTTPException as exc:  # not HTTP: a garbled or cut-off answer
+            raise DeliveryError(f"delivery webhook answered badly: {exc!r}") from exc
         if not 200 <= status < 300:
             raise DeliveryError(f"HTTP {status} from delivery webhook")
         try:
@@ -102,15 +105,18 @@ class EmailConnector:
         except ValidationError as exc:
             raise DeliveryError(f"'{address}' is not an email address") from exc
         message_id = f"<{reply.idempotency_key}@firebreak>"
+        headers = {"Message-ID": message_id}
+        # The id the mention came with (its Message-ID): from outside, so a header only if it
+        # is one; a line break in it would make Django refuse the whole message.
+        in_reply_to = reply.mention.external_id
+        if in_reply_to and in_reply_to.isprintable() and " " not in in_reply_to:
+            headers["In-Reply-To"] = in_reply_to
         email = EmailMessage(
-            subject="Re: your message",
-            body=reply.full_text,
-            to=[address],
-            headers={"Message-ID": message_id, "In-Reply-To": reply.mention.external_id},
+            subject="Re: your message", body=reply.full_text, to=[address], headers=headers
         )
         try:
             email.send(fail_silently=False)
-        except OSError as exc:
+        except OSError as exc:  # smtplib's errors included
             raise DeliveryError(f"mail server refused: {exc}") from exc
         return message_id
 

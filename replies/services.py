@@ -1,5 +1,6 @@
 """Replies: draft, submit (straight out or to central comms), decide, deliver exactly once."""
 
+import logging
 from datetime import timedelta
 
 from django.db import transaction
@@ -16,6 +17,8 @@ from replies import rules
 from replies.models import EDITABLE, DeliveryAttempt, Reply, ReplyKind, ReplyState
 from spokes.models import Activity, Mention, Status
 from spokes.selectors import mention_get, user_can
+
+log = logging.getLogger("firebreak.delivery")
 
 CLAIM_TTL = timedelta(minutes=5)
 MAX_LENGTH = 5000
@@ -397,9 +400,14 @@ def reply_deliver(*, reply_id: int, final_attempt: bool = False) -> str:
         reply.connector = connector.name
         try:
             external_id = connector.send(reply)
-        except DeliveryError as exc:
-            failure = exc
-            attempt.error = reply.last_error = str(exc)[:1000]
+        except Exception as exc:
+            # An error the connector did not foresee counts as a failed attempt too: raised
+            # out of here, it would roll the attempt back, and the sweeper would send the reply
+            # again and again, never counting, never failing where people can see it.
+            if not isinstance(exc, DeliveryError):
+                log.exception("reply %s: unexpected error from %s", reply.pk, connector.name)
+            failure = exc if isinstance(exc, DeliveryError) else DeliveryError(repr(exc))
+            attempt.error = reply.last_error = str(failure)[:1000]
             attempt.save()
             fields = ["attempts", "connector", "last_error", "updated_at"]
             if final_attempt:

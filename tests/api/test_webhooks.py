@@ -12,7 +12,7 @@ from api import webhooks
 from api.models import DeliveryStatus, WebhookDelivery
 from api.services import webhook_subscription_create
 from api.tasks import MAX_ATTEMPTS, backoff_seconds, deliver_webhook
-from tests.api.webhook_server import Receiver
+from tests.api.webhook_server import Garbler, Receiver
 
 
 @pytest.fixture
@@ -121,3 +121,29 @@ def test_a_rolled_back_change_sends_nothing(
         webhooks.enqueue("mention.status_changed", {"id": 1}, billing.pk)
         raise RuntimeError
     assert callbacks == [] and not WebhookDelivery.objects.exists()
+
+
+def test_a_receiver_answering_something_other_than_http_is_retried_then_given_up(
+    loopback_allowed, billing
+):
+    with Garbler() as receiver:
+        _subscribe(receiver.url, department=billing)
+        [delivery] = webhooks.enqueue("mention.status_changed", {"id": 1}, billing.pk)
+        assert deliver_webhook.delay(str(delivery.pk)).get() == "done"  # eager: every retry
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.FAILED
+    assert delivery.attempts == MAX_ATTEMPTS == receiver.hits
+    assert delivery.last_error.startswith("BadStatusLine")
+
+
+def test_a_delivery_whose_attempts_kept_crashing_is_given_up_not_swept_forever(
+    loopback_allowed, billing
+):
+    with Receiver(statuses=[204]) as receiver:
+        _subscribe(receiver.url, department=billing)
+        [delivery] = webhooks.enqueue("mention.status_changed", {"id": 1}, billing.pk)
+        # as if every attempt so far had died on an error nobody foresaw (the row counts them)
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(attempts=MAX_ATTEMPTS)
+        assert deliver_webhook.delay(str(delivery.pk)).get() == "done"
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.FAILED and receiver.requests == []

@@ -1,5 +1,6 @@
 """A tiny HTTP receiver on loopback that records requests and answers scripted statuses."""
 
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -48,3 +49,36 @@ class Receiver:
     def __exit__(self, *exc):
         self.server.shutdown()
         self.server.server_close()
+
+
+class Garbler:
+    """A receiver on loopback that reads each request and answers something that is not HTTP."""
+
+    def __init__(self, answer: bytes = b"HELLO THERE\r\n\r\n"):
+        self.hits = 0
+        self._answer = answer
+        self._socket = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._socket.getsockname()[1]}/hook"
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self._socket.accept()
+            except OSError:  # closed: the test is over
+                return
+            with conn:
+                conn.settimeout(5)
+                try:
+                    conn.recv(65536)
+                    self.hits += 1
+                    conn.sendall(self._answer)
+                except OSError:
+                    pass
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._socket.close()

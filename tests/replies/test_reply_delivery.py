@@ -11,6 +11,9 @@ from replies import services
 from replies.connectors import DeliveryError
 from replies.models import DeliveryChannel, Reply, ReplyState
 from replies.tasks import deliver_reply
+from spokes.models import Mention
+from tests.api.webhook_server import Garbler
+from tests.factories import AuthorFactory, MentionFactory
 
 SECRET = "shared-secret-for-tests"
 
@@ -117,3 +120,78 @@ def test_a_direct_message_takes_the_mention_offline(agent, mention, policy, rece
     mention.refresh_from_db()
     assert mention.status == "taken_offline"
     assert mention.first_response_at is None  # only a public reply is a first response
+
+
+def test_a_garbled_answer_from_the_delivery_tool_is_a_counted_failed_attempt(
+    agent, mention, policy
+):
+    with Garbler() as tool:
+        DeliveryChannel.objects.create(source="twitter", connector="webhook", url=tool.url)
+        reply = services.reply_submit(
+            actor=agent,
+            reply_id=services.reply_draft(actor=agent, mention_id=mention.pk, text="On it").pk,
+        )
+        with pytest.raises(DeliveryError, match="answered badly"):
+            services.reply_deliver(reply_id=reply.pk)
+        assert services.reply_deliver(reply_id=reply.pk, final_attempt=True) == "failed"
+    reply.refresh_from_db()
+    assert reply.state == ReplyState.FAILED and reply.attempts == 2 == tool.hits
+    assert [a.ok for a in reply.attempt_log.all()] == [False, False]
+    assert "BadStatusLine" in reply.last_error
+
+
+@pytest.fixture
+def email_mention(billing):
+    author = AuthorFactory(source="email", handle="customer@example.com")
+    return MentionFactory(
+        department=billing, source="email", author=author, external_id="<m-1@mail.example>"
+    )
+
+
+def _queued_reply(agent, mention):
+    draft = services.reply_draft(actor=agent, mention_id=mention.pk, text="We are on it.")
+    return services.reply_submit(actor=agent, reply_id=draft.pk)
+
+
+def test_an_email_reply_goes_to_the_sender_in_the_same_thread(
+    agent, email_mention, policy, mailoutbox
+):
+    reply = _queued_reply(agent, email_mention)
+    assert services.reply_deliver(reply_id=reply.pk) == "sent"
+    [email] = mailoutbox
+    assert email.to == ["customer@example.com"] and "We are on it." in email.body
+    assert email.extra_headers["In-Reply-To"] == "<m-1@mail.example>"
+    reply.refresh_from_db()
+    assert (
+        reply.external_id
+        == email.extra_headers["Message-ID"]
+        == (f"<{reply.idempotency_key}@firebreak>")
+    )
+
+
+def test_an_email_mention_whose_id_holds_a_line_break_is_answered_without_it(
+    agent, email_mention, policy, mailoutbox
+):
+    Mention.objects.filter(pk=email_mention.pk).update(
+        external_id="<m-1@mail.example>\nBcc: someone@elsewhere.example"
+    )
+    reply = _queued_reply(agent, email_mention)
+    assert services.reply_deliver(reply_id=reply.pk) == "sent"
+    [email] = mailoutbox
+    assert "In-Reply-To" not in email.extra_headers
+    assert email.recipients() == ["customer@example.com"]
+    assert "elsewhere" not in email.message().as_string()
+
+
+def test_an_error_no_connector_foresaw_is_a_counted_failed_attempt(
+    agent, email_mention, policy, settings
+):
+    settings.EMAIL_BACKEND = "tests.reliability.mail_backends.BrokenBackend"
+    reply = _queued_reply(agent, email_mention)
+    with pytest.raises(DeliveryError, match="backend bug"):
+        services.reply_deliver(reply_id=reply.pk)
+    reply.refresh_from_db()
+    assert reply.state == ReplyState.QUEUED and reply.attempts == 1  # committed: counted
+    assert deliver_reply.apply(args=[reply.pk]).get() == "failed"  # retries, then gives up
+    reply.refresh_from_db()
+    assert reply.state == ReplyState.FAILED and "RuntimeError" in reply.last_error
