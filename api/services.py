@@ -131,7 +131,7 @@ def webhook_subscription_create(
 
     Returns the subscription and its signing secret, which is shown to the administrator once.
     """
-    from api.webhooks import UnsafeURL, check_url
+    from core.outbound import UnsafeURL, check_url
 
     _require_admin(actor, "Only administrators manage webhooks.")
     url = (url or "").strip()

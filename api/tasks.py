@@ -8,7 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from api.models import DeliveryStatus, WebhookDelivery
-from api.webhooks import Unresolvable, UnsafeURL, post, request_for
+from api.webhooks import request_for
+from core.outbound import Unresolvable, UnsafeURL, post
 from core.outbox import backoff_seconds
 
 MAX_ATTEMPTS = 8  # the last one about an hour after the first
@@ -52,7 +53,7 @@ def attempt_delivery(delivery_id: str) -> tuple[str, int | None]:
     body, headers = request_for(delivery)
     code, error, retry = None, "", True
     try:
-        code = post(delivery.subscription.url, body, headers)
+        code, _ = post(delivery.subscription.url, body, headers)
         if not 200 <= code < 300:
             error = f"HTTP {code}"
     except Unresolvable as exc:  # DNS may be back later

@@ -9,24 +9,16 @@ Each request carries ``X-Firebreak-Event``, ``X-Firebreak-Delivery`` (unique id:
 de-duplicate on it), ``X-Firebreak-Timestamp`` (Unix seconds) and ``X-Firebreak-Signature:
 sha256=<hex>``, the HMAC-SHA256 of ``"<timestamp>.<body>"`` with the subscription's secret.
 
-SSRF guard: only http(s) URLs without credentials; the host is resolved and every address
-must be global (no loopback, private, link-local, CGNAT, multicast, reserved or unspecified
-address in any notation) unless ``settings.WEBHOOK_ALLOW_PRIVATE``; the connection goes to the
-address that was checked (no second lookup to rebind), and redirects are never followed.
+Requests go through the SSRF guard of ``core.outbound`` (public addresses only, the checked
+address connected to, no redirects).
 """
 
 import hashlib
 import hmac
-import http.client
-import ipaddress
 import json
 import logging
-import socket
-import ssl
 import time
-from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 
@@ -34,110 +26,10 @@ from api.models import WEBHOOK_EVENTS, WebhookDelivery, WebhookSubscription
 
 log = logging.getLogger(__name__)
 
-TIMEOUT_SECONDS = 10
 USER_AGENT = "Firebreak-Webhooks/1"
 
 # Live event names that reach webhooks under another name (or with their payload reshaped).
 LIVE_TO_WEBHOOK = {"mention.triaged": "mention.created"}
-
-
-class UnsafeURL(ValueError):
-    """The URL is not one Firebreak will call."""
-
-
-class Unresolvable(UnsafeURL):
-    """The host does not resolve (now): refused when subscribing, retried when delivering."""
-
-
-# --- the SSRF guard -----------------------------------------------------------------------
-def _allow_private() -> bool:
-    return bool(getattr(settings, "WEBHOOK_ALLOW_PRIVATE", False))
-
-
-def _is_public(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address):
-        mapped = ip.ipv4_mapped or ip.sixtofour
-        if mapped is not None:
-            ip = mapped
-        elif ip.teredo:
-            ip = ip.teredo[1]
-    return ip.is_global and not ip.is_multicast
-
-
-def resolve(host: str, port: int) -> list[str]:
-    """Every address ``host`` resolves to (the OS resolver also reads 0x7f.1 or 2130706433)."""
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
-        raise Unresolvable(f"The host '{host}' does not resolve.") from exc
-    return list(dict.fromkeys(info[4][0] for info in infos))
-
-
-def check_url(url: str) -> tuple:
-    """Validate ``url``; returns ``(parts, port, address)`` with the address to connect to."""
-    if not url or len(url) > 500:
-        raise UnsafeURL("Give an http(s) URL of at most 500 characters.")
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError as exc:
-        raise UnsafeURL("The URL is not valid.") from exc
-    if parts.scheme not in ("http", "https"):
-        raise UnsafeURL("Only http and https URLs are allowed.")
-    if parts.username or parts.password:
-        raise UnsafeURL("The URL must not contain credentials.")
-    host = parts.hostname
-    if not host:
-        raise UnsafeURL("The URL has no host.")
-    port = port or (443 if parts.scheme == "https" else 80)
-    addresses = resolve(host, port)
-    if not addresses:
-        raise Unresolvable(f"The host '{host}' does not resolve.")
-    if not _allow_private():
-        refused = [a for a in addresses if not _is_public(a)]
-        if refused:
-            raise UnsafeURL(
-                f"The host '{host}' resolves to a non-public address ({refused[0]}); "
-                "webhooks only go to public addresses."
-            )
-    return parts, port, addresses[0]
-
-
-class _PinnedHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, address: str, host: str, port: int, timeout: float):
-        super().__init__(host, port, timeout=timeout)
-        self._address = address
-
-    def connect(self):
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
-
-
-class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, address: str, host: str, port: int, timeout: float):
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
-        self._address = address
-
-    def connect(self):
-        sock = socket.create_connection((self._address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
-
-
-def post(url: str, body: bytes, headers: dict) -> int:
-    """POST ``body`` to ``url`` through the guard; returns the status (redirects not followed)."""
-    parts, port, address = check_url(url)
-    cls = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
-    connection = cls(address, parts.hostname, port, TIMEOUT_SECONDS)
-    path = parts.path or "/"
-    if parts.query:
-        path = f"{path}?{parts.query}"
-    try:
-        connection.request("POST", path, body=body, headers=headers)
-        response = connection.getresponse()
-        response.read(65536)
-        return response.status
-    finally:
-        connection.close()
 
 
 # --- signing ------------------------------------------------------------------------------

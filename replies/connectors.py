@@ -8,12 +8,11 @@ can drop a duplicate if a retry follows a send whose acknowledgement was lost.
 import http.client
 import json
 import logging
-import urllib.error
-import urllib.request
 
 from django.core.mail import EmailMessage
 from django.core.validators import EmailValidator, ValidationError
 
+from core.outbound import UnsafeURL, post
 from core.signing import sign
 from replies.models import ConnectorKind, DeliveryChannel, Reply
 from spokes.models import Source
@@ -23,11 +22,6 @@ log = logging.getLogger("firebreak.delivery")
 
 class DeliveryError(Exception):
     """The connector could not deliver; the task retries with backoff."""
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
 
 
 def _payload(reply: Reply) -> dict:
@@ -58,8 +52,10 @@ class LogConnector:
 
 
 class WebhookConnector:
+    """POSTs the signed reply to the channel's URL through the SSRF guard (``core.outbound``):
+    public addresses only unless ``WEBHOOK_ALLOW_PRIVATE``, no redirects."""
+
     name = ConnectorKind.WEBHOOK
-    timeout = 10
 
     def __init__(self, channel: DeliveryChannel):
         self.channel = channel
@@ -72,17 +68,11 @@ class WebhookConnector:
             "User-Agent": "Firebreak-Delivery/1",
             **sign(self.channel.secret, body),
         }
-        request = urllib.request.Request(  # noqa: S310 - scheme checked when configured
-            self.channel.url, data=body, headers=headers, method="POST"
-        )
-        opener = urllib.request.build_opener(_NoRedirect)
         try:
-            with opener.open(request, timeout=self.timeout) as response:
-                answer = response.read(65536)
-                status = response.status
-        except urllib.error.HTTPError as exc:
-            raise DeliveryError(f"HTTP {exc.code} from delivery webhook") from exc
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            status, answer = post(self.channel.url, body, headers)
+        except UnsafeURL as exc:  # refused, or not resolving (now)
+            raise DeliveryError(f"delivery webhook refused: {exc}") from exc
+        except OSError as exc:  # connection refused, timeout, TLS failure
             raise DeliveryError(f"delivery webhook unreachable: {exc}") from exc
         except http.client.HTTPException as exc:  # not HTTP: a garbled or cut-off answer
             raise DeliveryError(f"delivery webhook answered badly: {exc!r}") from exc
@@ -121,8 +111,24 @@ class EmailConnector:
         return message_id
 
 
+class PausedConnector:
+    """A channel an administrator disabled: its replies wait (each attempt fails and is
+    retried, then the reply shows as failed and can be sent again), never rerouted."""
+
+    def __init__(self, channel: DeliveryChannel):
+        self.channel = channel
+        self.name = channel.connector
+
+    def send(self, reply: Reply) -> str:
+        raise DeliveryError(
+            f"The {self.channel.get_source_display()} delivery channel is disabled."
+        )
+
+
 def connector_for(reply: Reply):
-    channel = DeliveryChannel.objects.filter(source=reply.mention.source, active=True).first()
+    channel = DeliveryChannel.objects.filter(source=reply.mention.source).first()
+    if channel is not None and not channel.active:
+        return PausedConnector(channel)
     if channel is None:
         return EmailConnector() if reply.mention.source == Source.EMAIL else LogConnector()
     if channel.connector == ConnectorKind.WEBHOOK:

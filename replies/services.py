@@ -1,6 +1,7 @@
 """Replies: draft, submit (straight out or to central comms), decide, deliver exactly once."""
 
 import logging
+import secrets
 from datetime import timedelta
 
 from django.db import transaction
@@ -14,8 +15,16 @@ from core.notifications import notify
 from core.outbox import enqueue_on_commit
 from hub import rendering
 from replies import rules
-from replies.models import EDITABLE, DeliveryAttempt, Reply, ReplyKind, ReplyState
-from spokes.models import Activity, Mention, Status
+from replies.models import (
+    EDITABLE,
+    ConnectorKind,
+    DeliveryAttempt,
+    DeliveryChannel,
+    Reply,
+    ReplyKind,
+    ReplyState,
+)
+from spokes.models import Activity, Mention, Source, Status
 from spokes.selectors import mention_get, user_can
 
 log = logging.getLogger("firebreak.delivery")
@@ -503,3 +512,55 @@ def reply_create_from_incident(*, approver, mention_id: int, text: str, origin_k
     _publish(reply, "reply.queued")
     _enqueue_delivery(reply)
     return reply
+
+
+# --- delivery channels -----------------------------------------------------------------------
+@transaction.atomic
+def delivery_channel_set(
+    *, actor, source: str, connector: str, url: str = "", active: bool = True,
+    new_secret: bool = False,
+) -> tuple[DeliveryChannel, str | None]:  # fmt: skip
+    """How replies to ``source`` leave: create or change its channel (administrators).
+
+    A webhook channel's URL must pass the SSRF guard now (it is checked again at every
+    delivery). Its signing secret is made when the channel first becomes a webhook, or when
+    ``new_secret`` asks for another, and returned that once; otherwise None.
+    """
+    from core.outbound import UnsafeURL, check_url
+
+    if actor is not None and not actor.is_administrator:
+        raise PermissionDenied("Only administrators manage delivery channels.")
+    if source not in Source.values:
+        raise DomainError(f"Unknown source '{source}'.", field="source")
+    if connector not in ConnectorKind.values:
+        raise DomainError(f"Unknown connector '{connector}'.", field="connector")
+    url = (url or "").strip()
+    if connector == ConnectorKind.WEBHOOK:
+        try:
+            check_url(url)
+        except UnsafeURL as exc:
+            raise DomainError(str(exc), field="url") from None
+    else:
+        url = ""
+    channel = DeliveryChannel.objects.select_for_update().filter(source=source).first()
+    if channel is None:
+        channel = DeliveryChannel(source=source)
+    secret = None
+    if connector == ConnectorKind.WEBHOOK and (new_secret or not channel.secret):
+        secret = f"dlsec_{secrets.token_urlsafe(32)}"
+        channel.secret = secret
+    channel.connector, channel.url, channel.active = connector, url, bool(active)
+    channel.save()
+    audit(
+        actor=actor,
+        action="delivery_channel.set",
+        target=channel,
+        data={
+            "source": source,
+            "connector": connector,
+            "url": url,
+            "active": channel.active,
+            "new_secret": secret is not None,
+        },
+    )
+    return channel, secret

@@ -6,6 +6,7 @@ app_name = "replies"
 
 urlpatterns = [
     path("approvals/", views.approvals, name="approvals"),
+    path("channels/", views.channels, name="channels"),
     path("<int:reply_id>/review/", views.review, name="review"),
     path("<int:reply_id>/claim/", views.claim, name="claim"),
     path("<int:reply_id>/decide/", views.decide, name="decide"),

@@ -10,7 +10,8 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, NotFound
 from replies import composer, selectors, services
-from replies.models import Reply
+from replies.models import ConnectorKind, DeliveryChannel, Reply
+from spokes.models import Source
 from spokes.selectors import mention_get
 
 
@@ -233,3 +234,32 @@ def decide(request, reply_id):
         return _fail(request, exc, back)
     messages.success(request, "Decision recorded.")
     return redirect("replies:approvals")
+
+
+@login_required
+def channels(request):
+    """Administrators: how replies leave, per source (connector, URL, signing secret)."""
+    if not request.user.is_administrator:
+        raise Http404("No such page.")
+    context = {"errors": {}, "form": {}, "connectors": ConnectorKind.choices}
+    if request.method == "POST":
+        form = {
+            "source": request.POST.get("source", ""),
+            "connector": request.POST.get("connector", ""),
+            "url": request.POST.get("url", ""),
+            "active": request.POST.get("active") == "1",
+            "new_secret": request.POST.get("new_secret") == "1",
+        }
+        try:
+            channel, secret = services.delivery_channel_set(actor=request.user, **form)
+        except DomainError as exc:
+            context.update(errors={exc.field: exc.message}, form=form)
+        else:
+            context.update(saved=channel, secret=secret)
+    by_source = {c.source: c for c in DeliveryChannel.objects.all()}
+    context["rows"] = [(value, label, by_source.get(value)) for value, label in Source.choices]
+    response = render(
+        request, "replies/channels.html", context, status=400 if context["errors"] else 200
+    )
+    response["Cache-Control"] = "no-store"  # the page may hold a secret shown once
+    return response

@@ -8,6 +8,7 @@ from api import webhooks
 from api.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from api.services import webhook_subscription_create
 from api.tasks import deliver_webhook
+from core import outbound
 from core.errors import DomainError
 from tests.api.webhook_server import Receiver
 
@@ -84,12 +85,12 @@ def test_non_public_addresses_are_refused_at_delivery_time(canary, billing, host
     ],
 )
 def test_other_schemes_credentials_and_hostless_urls_are_refused(url):
-    with pytest.raises(webhooks.UnsafeURL):
-        webhooks.check_url(url)
+    with pytest.raises(outbound.UnsafeURL):
+        outbound.check_url(url)
 
 
 def test_a_public_address_passes_and_is_the_one_connected_to():
-    parts, port, address = webhooks.check_url("https://93.184.216.34:8443/hooks?x=1")
+    parts, port, address = outbound.check_url("https://93.184.216.34:8443/hooks?x=1")
     assert (parts.hostname, port, address) == ("93.184.216.34", 8443, "93.184.216.34")
 
 
@@ -100,6 +101,6 @@ def test_redirects_are_not_followed(settings, canary, billing):
             actor=None, url=redirector.url, events=["mention.status_changed"], department=billing
         )
         [delivery] = webhooks.enqueue("mention.status_changed", {"id": 1}, billing.pk)
-        webhooks.post(redirector.url, b"{}", {})
+        outbound.post(redirector.url, b"{}", {})
     assert canary.requests == []
     assert len(redirector.requests) == 1

@@ -61,6 +61,7 @@ def process_env(tmp_path: Path, **extra: str) -> dict:
         FIREBREAK_DATA_DIR=str(tmp_path),
         LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",
+        WEBHOOK_ALLOW_PRIVATE="1",  # the receivers of these tests listen on loopback
     )
     env.update(extra)
     return env

@@ -13,6 +13,7 @@ from replies.models import DeliveryChannel, Reply, ReplyState
 from replies.tasks import deliver_reply
 from spokes.models import Mention
 from tests.api.webhook_server import Garbler
+from tests.api.webhook_server import Receiver as WebhookReceiver
 from tests.factories import AuthorFactory, MentionFactory
 
 SECRET = "shared-secret-for-tests"
@@ -55,6 +56,12 @@ def receiver():
     r = Receiver()
     yield r
     r.close()
+
+
+@pytest.fixture(autouse=True)
+def loopback_allowed(settings):
+    """The delivery tools of these tests listen on loopback, which the SSRF guard refuses."""
+    settings.WEBHOOK_ALLOW_PRIVATE = True
 
 
 @pytest.fixture
@@ -195,3 +202,25 @@ def test_an_error_no_connector_foresaw_is_a_counted_failed_attempt(
     assert deliver_reply.apply(args=[reply.pk]).get() == "failed"  # retries, then gives up
     reply.refresh_from_db()
     assert reply.state == ReplyState.FAILED and "RuntimeError" in reply.last_error
+
+
+def test_a_channel_pointing_inwards_is_refused_and_never_reached(
+    agent, mention, policy, receiver, settings
+):
+    settings.WEBHOOK_ALLOW_PRIVATE = False
+    DeliveryChannel.objects.create(source="twitter", connector="webhook", url=receiver.url)
+    reply = _queued_reply(agent, mention)
+    with pytest.raises(DeliveryError, match="non-public address"):
+        services.reply_deliver(reply_id=reply.pk)
+    assert receiver.hits == []
+    reply.refresh_from_db()
+    assert reply.state == ReplyState.QUEUED and reply.attempts == 1
+
+
+def test_a_redirect_from_the_delivery_tool_is_not_followed(agent, mention, policy, receiver):
+    with WebhookReceiver(statuses=[307], location=receiver.url) as redirector:
+        DeliveryChannel.objects.create(source="twitter", connector="webhook", url=redirector.url)
+        reply = _queued_reply(agent, mention)
+        with pytest.raises(DeliveryError, match="HTTP 307"):
+            services.reply_deliver(reply_id=reply.pk)
+    assert len(redirector.requests) == 1 and receiver.hits == []

@@ -336,6 +336,10 @@ CASES: dict[str, list[Case]] = {
     "api/keys/": [Case(GET, ADMIN_ONLY), Case(POST, ADMIN_ONLY_INVALID)],
     "api/keys/<str:prefix>/revoke/": [Case(GET, POST_ONLY), Case(POST, ADMIN_ONLY_DONE)],
     "api/webhooks/": [Case(GET, ADMIN_ONLY), Case(POST, ADMIN_ONLY_INVALID)],
+    "replies/channels/": [
+        Case(GET, ADMIN_ONLY),
+        Case(POST, ADMIN_ONLY_INVALID, {"source": "twitter", "connector": "webhook"}),
+    ],
     "api/webhooks/<int:subscription_id>/": [Case(GET, ADMIN_ONLY)],
     "api/webhooks/<int:subscription_id>/active/": [
         Case(GET, POST_ONLY),
