@@ -24,7 +24,7 @@ from django.db import transaction
 
 from core.outbox import enqueue_on_commit, send_now
 from spokes.triage_service import triage_backlog as drain_backlog
-from spokes.triage_service import triage_batch
+from spokes.triage_service import triage_isolating
 
 log = logging.getLogger("firebreak.triage")
 
@@ -35,7 +35,7 @@ BACKLOG_FLAG_SECONDS = 10
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
 def triage_mentions(mention_ids: list[int]) -> int:
     """Triage a batch of newly ingested mentions (and check for spikes); safe to run twice."""
-    return triage_batch(mention_ids)
+    return triage_isolating(mention_ids)
 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)

@@ -12,10 +12,11 @@ root (a reply joins its parent's conversation), then the hub's routing rules and
 then the default department.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from core.bulk import bulk_update_rows, insert_ignoring_conflicts
@@ -25,6 +26,12 @@ from hub.routing import Router, load_router
 from hub.selectors import escalation_rules_by_department
 from spokes import spikes, timers, triage
 from spokes.models import OPEN_STATUSES, Activity, Mention
+
+log = logging.getLogger("firebreak.triage")
+
+# The database going away or refusing for a moment: the task retries the whole batch later.
+# Any other error is taken to belong to a mention, which is then found by triaging alone.
+TRANSIENT = (OperationalError, InterfaceError)
 
 UPDATED_FIELDS = [
     "department",
@@ -258,6 +265,85 @@ def triage_batch(mention_ids: list[int] | None, *, now: datetime | None = None) 
     return len(mentions)
 
 
+def triage_isolating(mention_ids: list[int], *, now: datetime | None = None) -> int:
+    """``triage_batch(mention_ids)``, and if the batch fails (not for a transient database
+    reason), each of its mentions alone: one mention that makes triage fail (a bug meeting a
+    text nobody foresaw) must not hold back the others, batch after batch, for ever."""
+    try:
+        return triage_batch(mention_ids, now=now)
+    except TRANSIENT:
+        raise
+    except Exception:
+        log.exception("a triage batch of %s failed; triaging its mentions alone", len(mention_ids))
+    return _triage_each(mention_ids, now=now)
+
+
+def _triage_each(mention_ids: list[int], *, now: datetime | None) -> int:
+    """Each mention in a transaction of its own. Those that fail alone while others succeed
+    are marked (``_mark_triage_failed``); when none succeeds, the fault is not the mentions'
+    (the configuration, a bug on every path): nothing is marked, the error is raised, and the
+    task's retries and the outbox sweeper try them again later."""
+    done, triaged, failed = 0, 0, []
+    for mention_id in mention_ids:
+        try:
+            count = triage_batch([mention_id], now=now)
+        except TRANSIENT:
+            raise
+        except Exception as exc:
+            failed.append((mention_id, exc))
+        else:
+            done += count
+            triaged += bool(count)
+    if failed and not triaged:
+        raise failed[0][1]
+    for mention_id, exc in failed:
+        log.error(
+            "triage of mention %s failed; left for people to triage",
+            mention_id,
+            exc_info=(type(exc), exc, exc.__traceback__),
+        )
+        done += _mark_triage_failed(mention_id, exc, now=now or timezone.now())
+    return done
+
+
+def _mark_triage_failed(mention_id: int, exc: Exception, *, now: datetime) -> int:
+    """Take the mention out of the backlog as it is (its queue shows it, without a computed
+    priority or SLA) and say so in its history."""
+    with transaction.atomic():
+        mention = (
+            Mention.objects.select_for_update()
+            .filter(pk=mention_id, triaged_at__isnull=True)
+            .only("id", "department_id", "triaged_at")
+            .first()
+        )
+        if mention is None:
+            return 0
+        mention.triaged_at = now
+        mention.save(update_fields=["triaged_at"])
+        Activity.objects.create(
+            mention=mention,
+            actor=None,
+            verb="triage_failed",
+            data={"reason": f"automatic triage failed ({type(exc).__name__}): triage it by hand"},
+            created_at=now,
+        )
+        if mention.department_id is not None:
+            publish(
+                "mention.triaged",
+                {"department_id": mention.department_id, "ids": [mention.pk]},
+                groups=[department_group(mention.department_id)],
+            )
+    return 1
+
+
+def _oldest_untriaged() -> list[int]:
+    return list(
+        Mention.objects.filter(triaged_at__isnull=True)
+        .order_by("received_at", "id")
+        .values_list("id", flat=True)[:BACKLOG_BATCH]
+    )
+
+
 def triage_backlog() -> int:
     """Triage every untriaged mention committed before it started, a batch per transaction;
     returns how many.
@@ -268,7 +354,14 @@ def triage_backlog() -> int:
     would triage in ever smaller batches, each paying a batch's fixed cost and a live event
     per department."""
     total = 0
-    while done := triage_batch(None):
+    while True:
+        try:
+            done = triage_batch(None)
+        except TRANSIENT:
+            raise
+        except Exception:
+            log.exception("a backlog batch failed; triaging its mentions alone")
+            done = _triage_each(_oldest_untriaged(), now=None)
         total += done
         if done < BACKLOG_BATCH:
             break
