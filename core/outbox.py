@@ -9,10 +9,10 @@ Two halves:
 * :func:`sweep_pending_work` (a beat task) re-enqueues work whose row says it is still pending
   but that nobody has touched for a while. The rows themselves are the outbox: a mention not yet
   triaged (``triaged_at IS NULL``), a reply still ``queued``, a webhook delivery or an email
-  still ``pending``. A task lost with the broker, or
-  left unacknowledged by a worker killed mid-delivery (Redis redelivers it only after its
-  ``visibility_timeout``), is picked up by the next sweep. Every swept task is safe to run
-  twice: triage skips triaged rows, delivery re-checks the reply's state under a row lock.
+  still ``pending``. A task lost with the broker, or left unacknowledged by a worker killed
+  mid-delivery (Redis redelivers it only after its ``visibility_timeout``), is picked up by
+  the next sweep. Every swept task is safe to run twice: triage skips triaged rows, delivery
+  re-checks the reply's state under a row lock, webhook deliveries and emails their row's.
 """
 
 import logging
