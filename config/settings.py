@@ -335,7 +335,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="firebreak@localhost"
 # where people reach the web UI: the links in emails
 SITE_URL = env.str(
     "SITE_URL",
-    default="http://127.0.0.1:8000" if DEBUG else f"https://{ALLOWED_HOSTS[0].lstrip('.')}",
+    default=f"http://127.0.0.1:{env.str('PORT', default='8000')}"  # make run's address
+    if DEBUG
+    else f"https://{ALLOWED_HOSTS[0].lstrip('.')}",
 ).rstrip("/")
 
 # --- REST API -----------------------------------------------------------------------------

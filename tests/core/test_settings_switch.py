@@ -36,6 +36,9 @@ CLEAN = {
         "EMAIL_URL",
         "EMAIL_BACKEND",
         "EMAIL_TIMEOUT",
+        "SITE_URL",
+        "PORT",
+        "ALLOWED_HOSTS",
     }
 }
 
@@ -178,3 +181,17 @@ def test_the_mail_server_comes_from_email_url(tmp_path):
         EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend",
     )
     assert overridden["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+
+
+def test_links_in_emails_use_the_address_people_reach(tmp_path):
+    code = (
+        "import django, json; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps(s.SITE_URL))"
+    )
+    assert probe(code, tmp_path, DEBUG="1") == "http://127.0.0.1:8000"
+    assert probe(code, tmp_path, DEBUG="1", PORT="8613") == "http://127.0.0.1:8613"
+    production = {"DEBUG": "0", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "care.brand.example"}
+    assert probe(code, tmp_path, **production) == "https://care.brand.example"
+    assert probe(code, tmp_path, **production, SITE_URL="https://firebreak.brand.example/") == (
+        "https://firebreak.brand.example"
+    )
