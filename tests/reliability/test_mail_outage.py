@@ -119,8 +119,8 @@ def test_a_refused_recipient_is_given_up_only_when_the_refusal_is_permanent(
 def test_an_email_whose_task_was_lost_is_sent_by_the_sweep(settings, db, mailoutbox):
     settings.EMAIL_BACKEND = LOCMEM
     lost = _queue("lost@example.com")  # no commit hook ran: as if the broker had been down
-    fresh = _queue("fresh@example.com")
-    waiting = _queue("waiting@example.com")  # failed once, its retry not due for long
+    _queue("fresh@example.com")  # not yet stale
+    waiting = _queue("waiting@example.com")  # failed before, its next retry not due yet
     old = timezone.now() - timedelta(minutes=10)
     OutgoingEmail.objects.filter(pk__in=[lost.pk, waiting.pk]).update(created_at=old)
     OutgoingEmail.objects.filter(pk=waiting.pk).update(
@@ -135,7 +135,6 @@ def test_an_email_whose_task_was_lost_is_sent_by_the_sweep(settings, db, mailout
         "fresh@example.com": EmailStatus.PENDING,
         "waiting@example.com": EmailStatus.PENDING,
     }
-    assert fresh.pk and waiting.pk
 
 
 def test_an_address_django_refuses_is_given_up_at_once(settings, db, mailoutbox):

@@ -118,6 +118,10 @@ def test_the_page_lists_every_source_and_what_happens_without_a_channel(admin_us
     assert "replies are emailed to the sender" in page  # email without a channel
     assert "replies are written to the server log" in page
     assert 'href="/replies/channels/"' in _client(admin_user).get("/api/keys/").content.decode()
+    current = '<a href="/api/keys/" aria-current="page">Integrations</a>'
+    for path in ("/replies/channels/", "/api/keys/", "/api/webhooks/"):
+        assert current in _client(admin_user).get(path).content.decode(), path
+    assert current not in _client(admin_user).get("/audit/").content.decode()
 
 
 def test_only_administrators_set_channels(agent, comms):

@@ -9,13 +9,10 @@ deleted without ``--yes``: the default run only reports what would go. The prune
     manage.py prune_delivery_logs --older-than 90 --yes    # delete
 """
 
-from datetime import timedelta
-
-from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.audit import audit
+from accounts.management.retention import RetentionCommand
 from api.models import DeliveryStatus, WebhookDelivery
 from core.models import EmailStatus, OutgoingEmail
 
@@ -34,17 +31,11 @@ def finished(cutoff) -> dict:
     }
 
 
-class Command(BaseCommand):
+class Command(RetentionCommand):
     help = "Delete finished webhook deliveries and emails older than DAYS (dry run without --yes)."
 
-    def add_arguments(self, parser):
-        parser.add_argument("--older-than", type=int, required=True, metavar="DAYS")
-        parser.add_argument("--yes", action="store_true", help="really delete")
-
     def handle(self, *args, older_than: int, yes: bool, **options):
-        if older_than < 1:
-            raise CommandError("--older-than must be at least 1 day.")
-        cutoff = timezone.now() - timedelta(days=older_than)
+        cutoff = self.cutoff(older_than)
         logs = finished(cutoff)
         if not yes:
             counts = ", ".join(f"{query.count()} {name}" for name, query in logs.items())

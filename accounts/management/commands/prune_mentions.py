@@ -10,14 +10,11 @@ append-only and is never pruned; the prune itself is audited. Nothing is deleted
     manage.py prune_mentions --older-than 365 --yes    # delete
 """
 
-from datetime import timedelta
-
-from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from accounts.audit import audit
+from accounts.management.retention import RetentionCommand
 from spokes.models import Mention, Status
 
 BATCH = 1000
@@ -30,17 +27,11 @@ def prunable(cutoff):
     return Mention.objects.filter(closed_before).filter(offers__isnull=True)
 
 
-class Command(BaseCommand):
+class Command(RetentionCommand):
     help = "Delete resolved and spam mentions closed more than DAYS ago (dry run without --yes)."
 
-    def add_arguments(self, parser):
-        parser.add_argument("--older-than", type=int, required=True, metavar="DAYS")
-        parser.add_argument("--yes", action="store_true", help="really delete")
-
     def handle(self, *args, older_than: int, yes: bool, **options):
-        if older_than < 1:
-            raise CommandError("--older-than must be at least 1 day.")
-        cutoff = timezone.now() - timedelta(days=older_than)
+        cutoff = self.cutoff(older_than)
         ids = list(prunable(cutoff).order_by("id").values_list("id", flat=True))
         if not yes:
             self.stdout.write(
