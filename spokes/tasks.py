@@ -72,9 +72,12 @@ def _request_backlog(mention_ids: list[int]) -> None:
 @shared_task
 def sla_timers() -> dict:
     """Beat, every 30 s: SLA warnings and breaches once each, SLA escalation rules, and
-    expiry of spike alerts nobody acted on. Safe to run twice (each fires once)."""
+    expiry of spike alerts nobody acted on. Safe to run twice (each fires once). The two
+    parts fail apart: an error in one does not keep the other from running."""
     from spokes import spikes, timers
 
-    result = timers.sla_tick()
-    expired = spikes.alerts_expire()
+    try:
+        result = timers.sla_tick()
+    finally:
+        expired = spikes.alerts_expire()
     return {**result.__dict__, "alerts_expired": expired}

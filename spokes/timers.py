@@ -12,13 +12,14 @@
   notification and one email per rule and tick, summarising the mentions, not one per mention.
 """
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -42,6 +43,11 @@ WARNING_MINUTES = 15
 CATCH_UP = timedelta(hours=24)  # how far back a late tick still fires missed SLA events
 RULE_WINDOW = timedelta(minutes=10)  # a rule's condition began to hold this recently
 APPROVAL_FLAG = "approval_required"
+
+log = logging.getLogger("firebreak.sla")
+
+# The database going away or refusing for a moment: the next tick tries again, whole.
+TRANSIENT = (OperationalError, InterfaceError)
 
 
 # --- who gets told ---------------------------------------------------------------------------
@@ -346,26 +352,96 @@ def _rule_windows(rules, now) -> Q | None:
     return query
 
 
-@transaction.atomic
 def sla_tick(*, now: datetime | None = None) -> TickResult:
-    """Fire due SLA warnings and breaches once each and apply SLA escalation rules."""
+    """Fire due SLA warnings and breaches once each and apply SLA escalation rules.
+
+    If the tick fails (not for a transient database reason), each due mention is handled in
+    a transaction of its own: one mention that makes the tick fail (a bug meeting data nobody
+    foresaw) must not stop every SLA warning, breach and escalation, tick after tick, in the
+    middle of a crisis. The one that fails alone is logged and tried again by the next ticks
+    until its due time leaves their windows. When none succeeds (configuration, a bug on
+    every path), the error is raised."""
+    now = now or timezone.now()
+    try:
+        return _tick(now=now)
+    except TRANSIENT:
+        raise
+    except Exception:
+        log.exception("the SLA tick failed; handling its mentions one at a time")
+    result, failed, done = TickResult(), [], 0
+    due = _due_ids(now)
+    for mention_id in due:
+        try:
+            alone = _tick(now=now, only=mention_id)
+        except TRANSIENT:
+            raise
+        except Exception as exc:
+            failed.append((mention_id, exc))
+        else:
+            done += 1
+            result.warned += alone.warned
+            result.breached += alone.breached
+            result.escalated += alone.escalated
+    if failed and not done:
+        raise failed[0][1]
+    for mention_id, exc in failed:
+        log.error(
+            "the SLA tick failed for mention %s; the others were handled",
+            mention_id,
+            exc_info=(type(exc), exc, exc.__traceback__),
+        )
+    return result
+
+
+def _warning_due(now):
+    return _unanswered().filter(
+        sla_due_at__gt=now,
+        sla_due_at__lte=now + timedelta(minutes=WARNING_MINUTES),
+        sla_warned_at__isnull=True,
+    )
+
+
+def _breach_due(now):
+    return _unanswered().filter(
+        sla_due_at__gt=now - CATCH_UP, sla_due_at__lte=now, sla_breached_at__isnull=True
+    )
+
+
+def _sla_rules():
     from hub.models import EscalationRule
 
-    now = now or timezone.now()
+    return list(
+        EscalationRule.objects.filter(is_active=True)
+        .exclude(sla_condition="")
+        .select_related("department", "move_to_department")
+        .prefetch_related("notify_users")
+    )
+
+
+def _due_ids(now) -> list[int]:
+    """The mentions a tick at ``now`` has something to do for, oldest first (unlocked)."""
+    windows = _rule_windows(_sla_rules(), now)
+    queries = [_warning_due(now), _breach_due(now)]
+    if windows is not None:
+        queries.append(_unanswered().filter(windows))
+    return sorted({pk for query in queries for pk in query.values_list("id", flat=True)})
+
+
+@transaction.atomic
+def _tick(*, now: datetime, only: int | None = None) -> TickResult:
+    """One tick in one transaction; ``only``: for that mention alone."""
+
+    def due(query):
+        return query if only is None else query.filter(pk=only)
+
     result = TickResult()
     warning_due = list(
-        _unanswered()
-        .filter(
-            sla_due_at__gt=now,
-            sla_due_at__lte=now + timedelta(minutes=WARNING_MINUTES),
-            sla_warned_at__isnull=True,
-        )
+        due(_warning_due(now))
         .select_related("assignee")
         .select_for_update(of=("self",), skip_locked=True)
     )
     breach_due = list(
-        _unanswered()
-        .filter(sla_due_at__gt=now - CATCH_UP, sla_due_at__lte=now, sla_breached_at__isnull=True)
+        due(_breach_due(now))
         .select_related("assignee")
         .select_for_update(of=("self",), skip_locked=True)
     )
@@ -375,17 +451,12 @@ def sla_tick(*, now: datetime | None = None) -> TickResult:
           event="mention.sla_breached", now=now)  # fmt: skip
     result.warned, result.breached = len(warning_due), len(breach_due)
 
-    rules = list(
-        EscalationRule.objects.filter(is_active=True)
-        .exclude(sla_condition="")
-        .select_related("department", "move_to_department")
-        .prefetch_related("notify_users")
-    )
+    rules = _sla_rules()
     windows = _rule_windows(rules, now)
     if windows is None:
         return result
     candidates = list(
-        _unanswered().filter(windows).select_for_update(of=("self",), skip_locked=True)
+        due(_unanswered().filter(windows)).select_for_update(of=("self",), skip_locked=True)
     )
     if not candidates:
         return result
