@@ -91,10 +91,14 @@ def _stale_untriaged(cutoff) -> list[int]:
 
 
 def _stale_queued_replies(cutoff) -> list[tuple[int, int]]:
-    from replies.models import Reply, ReplyState
+    """Queued replies nobody has touched for a while, except those waiting for a paused
+    delivery channel: enabling it sends them (``replies.services.delivery_channel_set``)."""
+    from replies.models import DeliveryChannel, Reply, ReplyState
 
+    paused = DeliveryChannel.objects.filter(active=False).values("source")
     return list(
         Reply.objects.filter(state=ReplyState.QUEUED, updated_at__lt=cutoff)
+        .exclude(mention__source__in=paused)
         .order_by("id")
         .values_list("id", "attempts")[:SWEEP_BATCH]
     )

@@ -112,16 +112,18 @@ class EmailConnector:
 
 
 class PausedConnector:
-    """A channel an administrator disabled: its replies wait (each attempt fails and is
-    retried, then the reply shows as failed and can be sent again), never rerouted."""
+    """A channel an administrator disabled (paused publishing, say, while a crisis unfolds):
+    its replies wait, queued, without using up their attempts, and leave when it is enabled
+    again (``replies.services.reply_deliver``, ``delivery_channel_set``); never rerouted."""
 
     def __init__(self, channel: DeliveryChannel):
         self.channel = channel
         self.name = channel.connector
 
-    def send(self, reply: Reply) -> str:
-        raise DeliveryError(
-            f"The {self.channel.get_source_display()} delivery channel is disabled."
+    def waiting_note(self) -> str:
+        return (
+            f"The {self.channel.get_source_display()} delivery channel is paused: the reply "
+            "waits and leaves when an administrator enables it."
         )
 
 

@@ -388,9 +388,11 @@ def reply_deliver(*, reply_id: int, final_attempt: bool = False) -> str:
     """Send a queued reply through its connector, once.
 
     The row stays locked while sending, so a duplicate task waits and then finds it sent.
-    Returns "sent", "skipped" (not queued any more) or raises DeliveryError to retry.
+    Returns "sent", "skipped" (not queued any more), "paused" (its channel is disabled: the
+    reply waits, no attempt counted, until ``delivery_channel_set`` enables the channel and
+    sends it again) or raises DeliveryError to retry.
     """
-    from replies.connectors import DeliveryError, connector_for
+    from replies.connectors import DeliveryError, PausedConnector, connector_for
 
     with transaction.atomic():
         reply = (
@@ -404,6 +406,9 @@ def reply_deliver(*, reply_id: int, final_attempt: bool = False) -> str:
         if reply is None or reply.state != ReplyState.QUEUED:
             return "skipped"
         connector = connector_for(reply)
+        if isinstance(connector, PausedConnector):
+            _hold(reply, connector.waiting_note())
+            return "paused"
         attempt = DeliveryAttempt(reply=reply, connector=connector.name)
         reply.attempts += 1
         reply.connector = connector.name
@@ -433,6 +438,17 @@ def reply_deliver(*, reply_id: int, final_attempt: bool = False) -> str:
     if final_attempt:
         return "failed"
     raise failure  # committed the attempt above; the task retries later
+
+
+def _hold(reply: Reply, note: str) -> None:
+    """Inside the delivery transaction: the reply waits for its paused channel; said once in
+    its history and live, however often a task or the sweeper finds it waiting."""
+    if reply.last_error == note:
+        return
+    reply.last_error = note
+    reply.save(update_fields=["last_error", "updated_at"])
+    _activity(reply, None, "reply_waiting", reason=note)
+    _publish(reply, "reply.waiting")
 
 
 def _record_sent(reply: Reply, attempt: DeliveryAttempt, external_id: str) -> None:
@@ -549,8 +565,20 @@ def delivery_channel_set(
     if connector == ConnectorKind.WEBHOOK and (new_secret or not channel.secret):
         secret = f"dlsec_{secrets.token_urlsafe(32)}"
         channel.secret = secret
+    resumed = channel.pk is not None and not channel.active and bool(active)
     channel.connector, channel.url, channel.active = connector, url, bool(active)
     channel.save()
+    waiting = []
+    if resumed:  # the replies held while it was paused leave now, oldest first
+        from replies.tasks import deliver_reply
+
+        waiting = list(
+            Reply.objects.filter(state=ReplyState.QUEUED, mention__source=source)
+            .order_by("id")
+            .values_list("id", flat=True)
+        )
+        for reply_id in waiting:
+            enqueue_on_commit(deliver_reply, reply_id)
     audit(
         actor=actor,
         action="delivery_channel.set",
@@ -561,6 +589,7 @@ def delivery_channel_set(
             "url": url,
             "active": channel.active,
             "new_secret": secret is not None,
+            **({"resumed_replies": len(waiting)} if resumed else {}),
         },
     )
     return channel, secret

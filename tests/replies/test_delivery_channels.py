@@ -1,12 +1,15 @@
 """Administrators set how replies leave per source: connector, URL (SSRF-guarded), a signing
-secret shown once; a disabled channel holds its replies instead of rerouting them."""
+secret shown once; a paused channel holds its replies (no attempt used up) instead of
+rerouting them, and sends them when enabled again."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.test import Client
 
 from accounts.models import AuditEvent
+from core.outbox import sweep_pending_work
 from core.signing import verify
 from replies import services
 from replies.models import DeliveryChannel, Reply, ReplyState
@@ -94,23 +97,50 @@ def test_bad_settings_are_refused_naming_the_field_and_change_nothing(
     assert not AuditEvent.objects.filter(action="delivery_channel.set").exists()
 
 
-def test_a_disabled_channel_holds_its_replies_until_enabled(
-    admin_user, agent, mention, policy, receiver, settings
-):
+def test_a_paused_channel_holds_its_replies_and_sends_them_when_enabled(
+    admin_user, agent, mention, policy, receiver, settings, published,
+    django_capture_on_commit_callbacks,
+):  # fmt: skip
     settings.WEBHOOK_ALLOW_PRIVATE = True
     services.delivery_channel_set(
         actor=admin_user, source="twitter", connector="webhook", url=receiver.url, active=False
     )
-    reply = _queued_reply(agent, mention)
-    with pytest.raises(Exception, match="Twitter delivery channel is disabled"):
-        services.reply_deliver(reply_id=reply.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = _queued_reply(agent, mention)  # its delivery task runs and finds it paused
+    # Found paused again by a retry at its last attempt, and by the sweeper: it still waits.
+    assert services.reply_deliver(reply_id=reply.pk, final_attempt=True) == "paused"
+    assert sweep_pending_work(older_than=timedelta(0))["delivery"] == 0
     reply.refresh_from_db()
-    assert reply.state == ReplyState.QUEUED and reply.attempts == 1 and receiver.hits == []
-    services.delivery_channel_set(
-        actor=admin_user, source="twitter", connector="webhook", url=receiver.url
-    )
-    assert services.reply_deliver(reply_id=reply.pk) == "sent"
+    assert reply.state == ReplyState.QUEUED and reply.attempts == 0 and receiver.hits == []
+    assert "Twitter delivery channel is paused" in reply.last_error
+    assert list(mention.activities.filter(verb="reply_waiting").values_list("data", flat=True)) == [
+        {"reply_id": reply.pk, "reason": reply.last_error}
+    ]  # said once, however often it was found waiting
+    assert [e for e, _, _ in published].count("reply.waiting") == 1
+    page = _client(agent).get(f"/m/{mention.pk}/")
+    assert "delivery channel is paused" in page.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.delivery_channel_set(
+            actor=admin_user, source="twitter", connector="webhook", url=receiver.url
+        )
+    reply.refresh_from_db()
+    assert reply.state == ReplyState.SENT and reply.attempts == 1 and reply.last_error == ""
     assert len(receiver.hits) == 1
+    event = AuditEvent.objects.filter(action="delivery_channel.set").latest("id")
+    assert event.data["active"] is True and event.data["resumed_replies"] == 1
+
+
+def test_pausing_a_channel_holds_only_its_own_source(
+    admin_user, agent, mention, policy, settings, django_capture_on_commit_callbacks
+):
+    services.delivery_channel_set(
+        actor=admin_user, source="facebook", connector="log", active=False
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = _queued_reply(agent, mention)  # a Twitter mention: no channel, the log
+    reply.refresh_from_db()
+    assert reply.state == ReplyState.SENT
 
 
 def test_the_page_lists_every_source_and_what_happens_without_a_channel(admin_user):
