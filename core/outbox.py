@@ -9,11 +9,12 @@ Two halves:
 * :func:`sweep_pending_work` (a beat task) re-enqueues work whose row says it is still pending
   but that nobody has touched for a while. The rows themselves are the outbox: a mention not yet
   triaged (``triaged_at IS NULL``), a reply still ``queued``, a webhook delivery or an email
-  still ``pending``. A task lost with the broker, or left unacknowledged by a worker killed
-  mid-delivery (Redis redelivers it only after its ``visibility_timeout``), is picked up by
-  the next sweep. Every swept task is safe to run twice: triage skips triaged rows, delivery
-  re-checks the reply's state under a row lock, webhook deliveries and emails their row's.
-"""
+  still ``pending``, a bulk response's reply still ``planned``. A task lost with the broker,
+  or left unacknowledged by a worker killed mid-delivery (Redis redelivers it only after its
+  ``visibility_timeout``), is picked up by the next sweep. Every swept task is safe to run
+  twice: triage skips triaged rows, delivery re-checks the reply's state under a row lock,
+  webhook deliveries and emails their row's, a bulk hand-over its planned rows' (each reply
+  exists once per key)."""
 
 import logging
 import random
@@ -135,6 +136,19 @@ def _stale_emails(cutoff) -> list[int]:
     )
 
 
+def _stale_bulk_responses(cutoff) -> list[int]:
+    """Bulk responses with replies still planned a while after approval (their hand-over task
+    was lost, or gave up while the database was away)."""
+    from incidents.models import PlannedReply, PlannedReplyStatus
+
+    return list(
+        PlannedReply.objects.filter(status=PlannedReplyStatus.PLANNED, created_at__lt=cutoff)
+        .order_by("bulk_id")
+        .values_list("bulk_id", flat=True)
+        .distinct()[:SWEEP_BATCH]
+    )
+
+
 def sweep_pending_work(*, older_than: timedelta | None = None) -> dict[str, int]:
     """Re-enqueue stale pending work; returns how many items of each kind were sent."""
     from replies.tasks import MAX_RETRIES, deliver_reply
@@ -143,8 +157,9 @@ def sweep_pending_work(*, older_than: timedelta | None = None) -> dict[str, int]
     cutoff = timezone.now() - (older_than if older_than is not None else sweep_after())
     from api.tasks import deliver_webhook
     from core.mail import send_email
+    from incidents.tasks import hand_over_bulk
 
-    sent = {"triage": 0, "delivery": 0, "webhook": 0, "email": 0}
+    sent = {"triage": 0, "delivery": 0, "webhook": 0, "email": 0, "bulk": 0}
     untriaged = _stale_untriaged(cutoff)
     if untriaged and send_now(triage_mentions, (untriaged,)):
         sent["triage"] = len(untriaged)
@@ -166,6 +181,10 @@ def sweep_pending_work(*, older_than: timedelta | None = None) -> dict[str, int]
         if not send_now(send_email, (email_id,)):
             break
         sent["email"] += 1
+    for bulk_id in _stale_bulk_responses(cutoff):
+        if not send_now(hand_over_bulk, (bulk_id,)):
+            break
+        sent["bulk"] += 1
     if any(sent.values()):
         log.info("swept pending work: %s", sent)
     return sent

@@ -245,8 +245,9 @@ class BulkResponse(models.Model):
 
 
 class PlannedReplyStatus(models.TextChoices):
-    PLANNED = "planned", "Planned (waiting for the reply pipeline)"
+    PLANNED = "planned", "Planned (being handed to the reply pipeline)"
     HANDED_OVER = "handed_over", "Handed to the reply pipeline"
+    FAILED = "failed", "Failed (not sent; a new bulk response plans it again)"
 
 
 class PlannedReply(models.Model):
@@ -261,6 +262,7 @@ class PlannedReply(models.Model):
         max_length=16, choices=PlannedReplyStatus.choices, default=PlannedReplyStatus.PLANNED
     )
     reply_id = models.PositiveBigIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

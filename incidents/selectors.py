@@ -16,6 +16,8 @@ from incidents.models import (
     Incident,
     IncidentMember,
     IncidentMention,
+    PlannedReply,
+    PlannedReplyStatus,
     UpdateStatus,
 )
 from spokes.filters import SENTIMENT_RANGES
@@ -113,6 +115,35 @@ def updates(incident: Incident, user):
     )
     if not (user.is_central_comms or can_contribute(user, incident)):
         rows = rows.filter(status=UpdateStatus.APPROVED)
+    return rows
+
+
+def bulk_responses(incident: Incident, user, limit: int = 10) -> list:
+    """The latest bulk responses with how far their hand-over got, and the reasons of their
+    first failed replies (``failures``); for central comms and the incident's contributors."""
+    if not (user.is_central_comms or can_contribute(user, incident)):
+        return []
+
+    def counted(status):
+        return Count("planned", filter=Q(planned__status=status))
+
+    rows = list(
+        incident.bulk_responses.select_related("approved_by", "update").annotate(
+            planned_left=counted(PlannedReplyStatus.PLANNED),
+            handed_over=counted(PlannedReplyStatus.HANDED_OVER),
+            failed=counted(PlannedReplyStatus.FAILED),
+        )[:limit]
+    )
+    failures = {}
+    failed_rows = PlannedReply.objects.filter(
+        bulk__in=[r for r in rows if r.failed], status=PlannedReplyStatus.FAILED
+    ).order_by("bulk_id", "id")
+    for planned in failed_rows.only("bulk_id", "mention_id", "error"):
+        failures.setdefault(planned.bulk_id, [])
+        if len(failures[planned.bulk_id]) < 5:
+            failures[planned.bulk_id].append(planned)
+    for row in rows:
+        row.failures = failures.get(row.pk, [])
     return rows
 
 

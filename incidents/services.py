@@ -6,12 +6,13 @@ event ``incident.<verb>`` to the incident's group on commit. The event's ``panel
 incident pages which parts to refetch.
 """
 
+import logging
 import re
 import statistics
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, models, transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
@@ -19,6 +20,7 @@ from accounts.audit import audit
 from core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from core.events import access_changed, department_group, hub_group, incident_group, publish
 from core.notifications import notify
+from core.outbox import enqueue_on_commit
 from incidents import selectors
 from incidents.models import (
     BulkResponse,
@@ -40,8 +42,12 @@ from spokes.models import Mention, MentionUserObjectPermission
 from spokes.selectors import departments_for, mention_get, mentions_visible
 
 User = get_user_model()
+log = logging.getLogger("firebreak.incidents")
 
 MAX_LINK_AT_ONCE = 2000
+HAND_OVER_CHUNK = 100  # planned replies given to the reply pipeline per transaction
+# The database going away or refusing for a moment: the task retries later, whole.
+TRANSIENT = (OperationalError, InterfaceError)
 MAX_TEXT = 5000
 STATUS_ACTIONS = {
     "identify": Incident.identify,
@@ -701,20 +707,16 @@ def personalise(template: str, *, mention: Mention, actor, incident: Incident) -
     return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)
 
 
-def _reply_pipeline():
-    """``replies.services.reply_create_from_incident`` once the reply pipeline provides it."""
-    try:
-        from replies import services as reply_services
-    except ImportError:
-        return None
-    return getattr(reply_services, "reply_create_from_incident", None)
-
-
 @transaction.atomic
 def incident_bulk_respond(*, actor, incident_id, update_id=None, params=None) -> BulkResponse:
     """Central comms approves once: the holding statement (``update_id=None``) or an approved
     update becomes a reply to every linked mention (or those matching ``params``), each
-    personalised, exactly once per (message, mention) whatever is retried."""
+    personalised, exactly once per (message, mention) whatever is retried.
+
+    The request writes the plan (a ``PlannedReply`` per mention) and returns; a Celery task
+    hands it to the reply pipeline in chunks (``bulk_hand_over``): a crisis links thousands
+    of mentions, at several milliseconds each, far too long for one request and one
+    transaction. The planned rows are the outbox: the sweeper sends a plan nobody finished."""
     incident = _lock(actor=actor, incident_id=incident_id)
     _require_comms(actor, "Only central comms approves a bulk response.")
     _require_open(incident)
@@ -742,10 +744,11 @@ def incident_bulk_respond(*, actor, incident_id, update_id=None, params=None) ->
     mentions = list(mentions.order_by("pk"))
     if not mentions:
         raise DomainError("No linked mention matches.", field="mentions")
+    keys = [f"{key_prefix}:mention:{m.pk}" for m in mentions]
+    # Those that failed before (say the approver had lost the right) are planned anew.
+    PlannedReply.objects.filter(idempotency_key__in=keys, status=PlannedReplyStatus.FAILED).delete()
     done = set(
-        PlannedReply.objects.filter(
-            idempotency_key__in=[f"{key_prefix}:mention:{m.pk}" for m in mentions]
-        ).values_list("mention_id", flat=True)
+        PlannedReply.objects.filter(idempotency_key__in=keys).values_list("mention_id", flat=True)
     )
     todo = [m for m in mentions if m.pk not in done]
     bulk = BulkResponse.objects.create(
@@ -771,7 +774,6 @@ def incident_bulk_respond(*, actor, incident_id, update_id=None, params=None) ->
         ],
         ignore_conflicts=True,
     )
-    handed_over = _hand_over(bulk, actor=actor, incident=incident)
     _record(
         incident,
         actor=actor,
@@ -782,30 +784,132 @@ def incident_bulk_respond(*, actor, incident_id, update_id=None, params=None) ->
             "update_id": update.pk if update else None,
             "queued": bulk.queued,
             "skipped": bulk.skipped,
-            "handed_over": handed_over,
         },
     )
+    if todo:
+        from incidents.tasks import hand_over_bulk
+
+        enqueue_on_commit(hand_over_bulk, bulk.pk)
     return bulk
 
 
-def _hand_over(bulk: BulkResponse, *, actor, incident: Incident) -> int:
-    """Give each planned reply to the reply pipeline (issue 5), keyed so it exists once."""
-    create_reply = _reply_pipeline()
-    if create_reply is None:
-        return 0  # kept as planned rows until a reply pipeline exists
-    handed = 0
-    for planned in bulk.planned.filter(status=PlannedReplyStatus.PLANNED):
-        reply = create_reply(
-            approver=actor,
-            mention_id=planned.mention_id,
-            text=planned.body,
-            origin_key=planned.idempotency_key,
+def bulk_hand_over(bulk_id: int) -> int:
+    """Give a bulk response's planned replies to the reply pipeline, ``HAND_OVER_CHUNK`` per
+    transaction, oldest first; returns how many were handed over. Safe to run twice, or at
+    once (rows another run holds are skipped; each reply exists once per key).
+
+    A planned reply the approval cannot cover any more (the approver lost the right, the
+    mention is gone) fails alone, recorded on the incident. A chunk that fails otherwise is
+    handed over one reply at a time: those that fail alone while others succeed are marked
+    failed; when none succeeds (a fault on every path) the error is raised for the task's
+    retries, and a database outage is retried whole. Each chunk tells the incident's page."""
+    total = 0
+    while True:
+        try:
+            done, more = _hand_over_chunk(bulk_id)
+        except TRANSIENT:
+            raise
+        except Exception:
+            log.exception("bulk response %s: a chunk failed; handing over one at a time", bulk_id)
+            done, more = _hand_over_each(bulk_id)
+        total += done
+        if not more:
+            return total
+
+
+def _planned(bulk_id: int):
+    return PlannedReply.objects.filter(bulk_id=bulk_id, status=PlannedReplyStatus.PLANNED)
+
+
+@transaction.atomic
+def _hand_over_chunk(bulk_id: int, only: int | None = None) -> tuple[int, bool]:
+    """One transaction: the next chunk (or the planned reply ``only``); returns how many were
+    handed over and whether a full chunk was taken (more may wait)."""
+    from replies.services import reply_create_from_incident
+
+    bulk = BulkResponse.objects.select_related("incident", "approved_by").get(pk=bulk_id)
+    rows = _planned(bulk_id).select_for_update(skip_locked=True).order_by("id")
+    rows = list(rows.filter(pk=only) if only is not None else rows[:HAND_OVER_CHUNK])
+    handed, failed = [], []
+    for planned in rows:
+        try:
+            with transaction.atomic():  # a savepoint: a refusal undoes only this reply
+                if bulk.approved_by is None:
+                    raise PermissionDenied("The approver's account no longer exists.")
+                reply = reply_create_from_incident(
+                    approver=bulk.approved_by,
+                    mention_id=planned.mention_id,
+                    text=planned.body,
+                    origin_key=planned.idempotency_key,
+                )
+        except DomainError as exc:  # the approval cannot cover it any more: final
+            failed.append((planned, exc.message))
+            continue
+        planned.status, planned.reply_id = PlannedReplyStatus.HANDED_OVER, reply.pk
+        handed.append(planned)
+    for planned, reason in failed:
+        planned.status, planned.error = PlannedReplyStatus.FAILED, reason[:500]
+    PlannedReply.objects.bulk_update(
+        [*handed, *(p for p, _ in failed)], ["status", "reply_id", "error"]
+    )
+    if handed or failed:
+        _record_progress(bulk, handed=len(handed), failed=[(p.mention_id, r) for p, r in failed])
+    return len(handed), only is None and len(rows) == HAND_OVER_CHUNK
+
+
+def _hand_over_each(bulk_id: int) -> tuple[int, bool]:
+    """The next chunk, one planned reply per transaction (after a chunk failed)."""
+    ids = list(_planned(bulk_id).order_by("id").values_list("id", flat=True)[:HAND_OVER_CHUNK])
+    done, failed = 0, []
+    for planned_id in ids:
+        try:
+            count, _ = _hand_over_chunk(bulk_id, only=planned_id)
+        except TRANSIENT:
+            raise
+        except Exception as exc:
+            failed.append((planned_id, exc))
+        else:
+            done += count
+    if failed and not done:
+        raise failed[0][1]
+    for planned_id, exc in failed:
+        log.error(
+            "bulk response %s: planned reply %s failed",
+            bulk_id,
+            planned_id,
+            exc_info=(type(exc), exc, exc.__traceback__),
         )
-        planned.status = PlannedReplyStatus.HANDED_OVER
-        planned.reply_id = getattr(reply, "pk", None)
-        planned.save(update_fields=["status", "reply_id"])
-        handed += 1
-    return handed
+        _mark_failed(bulk_id, planned_id, f"Not sent: an unexpected error ({type(exc).__name__}).")
+    return done, len(ids) == HAND_OVER_CHUNK
+
+
+@transaction.atomic
+def _mark_failed(bulk_id: int, planned_id: int, reason: str) -> None:
+    planned = _planned(bulk_id).select_for_update().filter(pk=planned_id).first()
+    if planned is None:
+        return
+    planned.status, planned.error = PlannedReplyStatus.FAILED, reason
+    planned.save(update_fields=["status", "error"])
+    bulk = BulkResponse.objects.select_related("incident", "approved_by").get(pk=bulk_id)
+    _record_progress(bulk, handed=0, failed=[(planned.mention_id, reason)])
+
+
+def _record_progress(bulk: BulkResponse, *, handed: int, failed: list[tuple[int, str]]) -> None:
+    counts = dict(bulk.planned.values_list("status").annotate(n=models.Count("id")).order_by())
+    _record(
+        bulk.incident,
+        actor=bulk.approved_by,
+        verb="bulk_response_progress",
+        panels=["updates"],
+        data={
+            "bulk_id": bulk.pk,
+            "handed_over": handed,
+            "failed": [{"mention_id": m, "reason": r} for m, r in failed],
+            "planned_left": counts.get(PlannedReplyStatus.PLANNED, 0),
+            "handed_over_total": counts.get(PlannedReplyStatus.HANDED_OVER, 0),
+            "failed_total": counts.get(PlannedReplyStatus.FAILED, 0),
+        },
+    )
 
 
 # --- the post-incident summary -------------------------------------------------------------

@@ -63,6 +63,7 @@ def _panel_context(request, incident, name: str) -> dict:
         context["facts"] = selectors.facts(incident)
     elif name == "updates":
         context["updates"] = selectors.updates(incident, user)
+        context["bulks"] = selectors.bulk_responses(incident, user)
     elif name == "discussion":
         context["discussion"] = selectors.messages(incident)
     elif name == "mentions":

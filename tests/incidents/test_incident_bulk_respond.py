@@ -1,15 +1,15 @@
+from datetime import timedelta
+
 import pytest
 
+from core import outbox
 from core.errors import Conflict, DomainError, PermissionDenied
-from incidents import services
-from incidents.models import BulkResponse, PlannedReply
-from tests.factories import AuthorFactory, MentionFactory
+from incidents import services, tasks
+from incidents.models import BulkResponse, IncidentMention, PlannedReply
+from replies import services as reply_services
+from replies.models import Reply, ReplyState
+from tests.factories import AuthorFactory, MentionFactory, UserFactory
 from tests.incidents.conftest import events_named
-
-
-@pytest.fixture
-def no_reply_pipeline(monkeypatch):
-    monkeypatch.setattr(services, "_reply_pipeline", lambda: None)
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def linked(incident, comms, billing):
 
 
 def test_the_holding_statement_goes_to_every_linked_mention_exactly_once(
-    incident, comms, linked, no_reply_pipeline, published, django_capture_on_commit_callbacks
+    incident, comms, linked, published, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         first = services.incident_bulk_respond(actor=comms, incident_id=incident.pk)
@@ -55,9 +55,7 @@ def test_the_holding_statement_goes_to_every_linked_mention_exactly_once(
     ]
 
 
-def test_a_new_holding_version_may_go_out_again_and_a_filter_narrows_it(
-    incident, comms, linked, no_reply_pipeline
-):
+def test_a_new_holding_version_may_go_out_again_and_a_filter_narrows_it(incident, comms, linked):
     services.incident_bulk_respond(actor=comms, incident_id=incident.pk)
     services.incident_set_holding_statement(actor=comms, incident_id=incident.pk, text="Fixed.")
     bulk = services.incident_bulk_respond(
@@ -66,7 +64,7 @@ def test_a_new_holding_version_may_go_out_again_and_a_filter_narrows_it(
     assert bulk.queued == 1 and bulk.planned.get().mention == linked[0]
 
 
-def test_an_update_goes_out_only_once_approved(incident, comms, lead, linked, no_reply_pipeline):
+def test_an_update_goes_out_only_once_approved(incident, comms, lead, linked):
     update = services.incident_draft_update(
         actor=lead, incident_id=incident.pk, body="Fixed, {customer_name}"
     )
@@ -83,49 +81,143 @@ def test_an_update_goes_out_only_once_approved(incident, comms, lead, linked, no
     )
 
 
-def test_only_central_comms_approves_a_bulk_response(incident, lead, linked, no_reply_pipeline):
+def test_only_central_comms_approves_a_bulk_response(incident, lead, linked):
     with pytest.raises(PermissionDenied):
         services.incident_bulk_respond(actor=lead, incident_id=incident.pk)
     assert not BulkResponse.objects.exists() and not PlannedReply.objects.exists()
 
 
-def test_without_a_holding_statement_there_is_nothing_to_send(incident, comms, no_reply_pipeline):
+def test_without_a_holding_statement_there_is_nothing_to_send(incident, comms):
     with pytest.raises(DomainError) as exc:
         services.incident_bulk_respond(actor=comms, incident_id=incident.pk)
     assert exc.value.field == "holding_statement"
 
 
-def test_planned_replies_are_handed_to_the_reply_pipeline_with_their_key(
-    incident, comms, linked, monkeypatch
-):
-    calls = []
-
-    class Reply:
-        pk = 99
-
-    def create(**kwargs):
-        calls.append(kwargs)
-        return Reply()
-
-    monkeypatch.setattr(services, "_reply_pipeline", lambda: create)
-    services.incident_bulk_respond(actor=comms, incident_id=incident.pk)
-    assert sorted(c["mention_id"] for c in calls) == sorted(m.pk for m in linked)
-    assert all(c["approver"] == comms for c in calls)
-    assert all(c["origin_key"].startswith("incident-holding:") for c in calls)
-    assert set(PlannedReply.objects.values_list("status", "reply_id")) == {("handed_over", 99)}
-
-
-def test_with_the_real_reply_pipeline_each_mention_gets_one_queued_reply(
+def test_each_mention_gets_one_queued_reply_keyed_by_its_plan(
     incident, comms, linked, django_capture_on_commit_callbacks
 ):
-    from replies.models import Reply
-
-    with django_capture_on_commit_callbacks(execute=False):
+    with django_capture_on_commit_callbacks(execute=True):
         services.incident_bulk_respond(actor=comms, incident_id=incident.pk)
         services.incident_bulk_respond(actor=comms, incident_id=incident.pk)
     replies = Reply.objects.filter(mention__in=linked)
-    assert replies.count() == 2
-    assert {r.origin_key for r in replies} == set(
-        PlannedReply.objects.values_list("idempotency_key", flat=True)
-    )
+    # queued, then delivered by their own tasks (eager here; no channel: the log connector)
+    assert replies.count() == 2 and {r.state for r in replies} == {ReplyState.SENT}
+    planned = dict(PlannedReply.objects.values_list("idempotency_key", "reply_id"))
+    assert planned == {r.origin_key: r.pk for r in replies}
+    assert set(PlannedReply.objects.values_list("status", flat=True)) == {"handed_over"}
     assert "Hi Ann" in replies.get(mention=linked[0]).text
+
+
+def _link_many(incident, comms, billing, n):
+    mentions = [MentionFactory(department=billing) for _ in range(n)]
+    IncidentMention.objects.bulk_create(
+        [IncidentMention(incident=incident, mention=m, linked_by=comms) for m in mentions]
+    )
+    return mentions
+
+
+def test_the_request_plans_and_a_task_hands_over_in_chunks(
+    incident, comms, linked, billing, published, monkeypatch, django_capture_on_commit_callbacks,
+    django_assert_max_num_queries,
+):  # fmt: skip
+    mentions = [*linked, *_link_many(incident, comms, billing, 38)]
+    monkeypatch.setattr(services, "HAND_OVER_CHUNK", 15)
+    with (
+        django_capture_on_commit_callbacks(execute=False) as callbacks,
+        django_assert_max_num_queries(20),  # the same for 4 mentions or 4,000
+    ):
+        bulk = services.incident_bulk_respond(actor=comms, incident_id=incident.pk)
+    assert bulk.queued == 40 and not Reply.objects.exists()  # nothing handed over yet
+    assert PlannedReply.objects.filter(status="planned").count() == 40
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in callbacks:
+            callback()  # the commit: the live events go out, the hand-over task runs (eager)
+    assert Reply.objects.filter(mention__in=mentions).count() == 40
+    progress = [p for p, _ in events_named(published, "incident.bulk_response_progress")]
+    assert [p["handed_over"] for p in progress] == [15, 15, 10]
+    assert [p["planned_left"] for p in progress] == [25, 10, 0]
+    assert progress[-1]["handed_over_total"] == 40 and progress[-1]["failed_total"] == 0
+    assert tasks.hand_over_bulk.delay(bulk.pk).get() == 0  # run again: nothing twice
+
+
+def test_replies_the_approval_no_longer_covers_fail_and_a_new_approval_sends_them(
+    incident, comms, linked, published, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        bulk = services.incident_bulk_respond(actor=comms, incident_id=incident.pk)
+    comms.org_role = "staff"  # the approver left central comms before the hand-over ran
+    comms.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.hand_over_bulk.delay(bulk.pk).get() == 0
+    failed = PlannedReply.objects.filter(status="failed")
+    assert failed.count() == 2 and not Reply.objects.exists()
+    assert {p.error for p in failed} == {"Only central communications decides on replies."}
+    progress = events_named(published, "incident.bulk_response_progress")[-1][0]
+    assert progress["failed_total"] == 2
+
+    other = UserFactory(username="comms2", org_role="comms")
+    with django_capture_on_commit_callbacks(execute=True):
+        again = services.incident_bulk_respond(actor=other, incident_id=incident.pk)
+    assert (again.queued, again.skipped) == (2, 0)  # planned anew under this approval
+    assert Reply.objects.filter(mention__in=linked, decided_by=other).count() == 2
+
+
+@pytest.fixture
+def poison_text(monkeypatch):
+    """The reply pipeline has a bug one mention's text meets."""
+    real = reply_services.finalise_text
+
+    def finalise_text(*, mention, **kwargs):
+        if "POISON" in mention.text:
+            raise ValueError("composer bug")
+        return real(mention=mention, **kwargs)
+
+    monkeypatch.setattr(reply_services, "finalise_text", finalise_text)
+
+
+def test_a_reply_that_breaks_the_hand_over_holds_back_no_other(
+    incident, comms, billing, linked, poison_text, caplog
+):
+    bad = MentionFactory(department=billing, text="POISON")
+    IncidentMention.objects.create(incident=incident, mention=bad, linked_by=comms)
+    bulk = services.incident_bulk_respond(actor=comms, incident_id=incident.pk)
+    assert tasks.hand_over_bulk.delay(bulk.pk).get() == 2
+    rows = {p.mention_id: p for p in PlannedReply.objects.all()}
+    assert {rows[m.pk].status for m in linked} == {"handed_over"}
+    assert rows[bad.pk].status == "failed" and "ValueError" in rows[bad.pk].error
+    assert not Reply.objects.filter(mention=bad).exists()
+    assert "composer bug" in caplog.text
+
+
+def test_a_fault_on_every_path_leaves_the_plan_for_the_retries_and_the_sweeper(
+    incident, comms, linked, monkeypatch
+):
+    bulk = services.incident_bulk_respond(actor=comms, incident_id=incident.pk)
+
+    def broken(**kwargs):
+        raise ValueError("pipeline down")
+
+    monkeypatch.setattr(reply_services, "finalise_text", broken)
+    with pytest.raises(ValueError, match="pipeline down"):
+        services.bulk_hand_over(bulk.pk)
+    assert set(PlannedReply.objects.values_list("status", flat=True)) == {"planned"}
+    monkeypatch.undo()
+    assert outbox.sweep_pending_work(older_than=timedelta(0))["bulk"] == 1  # runs it (eager)
+    assert set(PlannedReply.objects.values_list("status", flat=True)) == {"handed_over"}
+    assert outbox.sweep_pending_work(older_than=timedelta(0))["bulk"] == 0
+
+
+def test_the_updates_panel_shows_each_bulk_response_and_its_failures(
+    incident, comms, linked, client
+):
+    bulk = services.incident_bulk_respond(actor=comms, incident_id=incident.pk)
+    PlannedReply.objects.filter(mention=linked[1]).update(
+        status="failed", error="Not sent: <b>reason</b>"
+    )
+    PlannedReply.objects.filter(mention=linked[0]).update(status="handed_over")
+    client.force_login(comms)
+    page = client.get(f"/incidents/{incident.pk}/panel/updates/").content.decode()
+    assert f'id="bulk-{bulk.pk}"' in page
+    assert "1 of 2 queued for delivery" in page and "1 failed" in page
+    assert f"/m/{linked[1].pk}/" in page
+    assert "Not sent: &lt;b&gt;reason&lt;/b&gt;" in page

@@ -40,7 +40,13 @@ def stale_reply(agent, billing):
 
 
 def test_a_reply_left_queued_is_delivered_by_the_sweep(stale_reply):
-    assert outbox.sweep_pending_work() == {"triage": 0, "delivery": 1, "webhook": 0, "email": 0}
+    assert outbox.sweep_pending_work() == {
+        "triage": 0,
+        "delivery": 1,
+        "webhook": 0,
+        "email": 0,
+        "bulk": 0,
+    }
     stale_reply.refresh_from_db()
     assert stale_reply.state == ReplyState.SENT
     assert DeliveryAttempt.objects.filter(reply=stale_reply, ok=True).count() == 1
@@ -49,12 +55,19 @@ def test_a_reply_left_queued_is_delivered_by_the_sweep(stale_reply):
         "delivery": 0,
         "webhook": 0,
         "email": 0,
+        "bulk": 0,
     }  # nothing left
 
 
 def test_a_recently_attempted_reply_is_left_to_its_own_retry(stale_reply):
     Reply.objects.filter(pk=stale_reply.pk).update(updated_at=timezone.now())
-    assert outbox.sweep_pending_work() == {"triage": 0, "delivery": 0, "webhook": 0, "email": 0}
+    assert outbox.sweep_pending_work() == {
+        "triage": 0,
+        "delivery": 0,
+        "webhook": 0,
+        "email": 0,
+        "bulk": 0,
+    }
 
 
 def test_an_untriaged_mention_is_triaged_by_the_sweep(billing):
