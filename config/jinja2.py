@@ -15,7 +15,9 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.template.defaultfilters import floatformat, truncatechars
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone, translation
+from django.utils.text import add_truncation_text
 from django.utils.timesince import timesince
+from django.utils.translation import pgettext
 from jinja2 import Environment
 
 # Each of the fifty rows of a queue page reverses a URL, formats two durations and truncates
@@ -89,13 +91,35 @@ def _floatformat(value, arg=-1) -> str:
     return _remembered(_floats, key, lambda: floatformat(value, arg))
 
 
+_truncations: dict[str, tuple[str, int]] = {}
+
+
+def _truncation() -> tuple[str, int]:
+    """The current language's truncation text (``%(truncated_text)s…`` in English) and how
+    many of its characters count against the length, as Django works them out."""
+
+    def answer():
+        template = pgettext("String to return when truncating text", "%(truncated_text)s…")
+        counted = sum(1 for c in add_truncation_text("") if not unicodedata.combining(c))
+        return template, counted
+
+    return _remembered(_truncations, translation.get_language(), answer)
+
+
 def _truncatechars(value, length) -> str:
     """Django's ``truncatechars``; a text already short enough comes back NFC-normalised, as
-    Django returns it, without its character-by-character walk."""
+    Django returns it, without its character-by-character walk, and so does a longer one in
+    ASCII (no combining characters: every character counts), cut where Django cuts it. Django
+    walks the text a character at a time and translates its truncation text at every call: a
+    queue page truncates fifty texts, most of them longer than the column."""
     if isinstance(value, str) and isinstance(length, int) and length > 0:
         normalized = unicodedata.normalize("NFC", value)
         if len(normalized) <= length:
             return normalized
+        if normalized.isascii():
+            template, counted = _truncation()
+            if "%(truncated_text)s" in template:
+                return template % {"truncated_text": normalized[: max(length - counted, 0)]}
     return truncatechars(value, length)
 
 

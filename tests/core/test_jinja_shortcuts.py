@@ -1,10 +1,13 @@
 """The queue rows' Jinja2 helpers (config/jinja2.py) answer exactly what Django answers."""
 
 import datetime
+import random
+import string
 
 import pytest
 from django.template.defaultfilters import floatformat, truncatechars
 from django.urls import reverse
+from django.utils import text as text_utils
 from django.utils import timezone, translation
 from django.utils.timesince import timesince, timeuntil
 
@@ -74,6 +77,33 @@ def test_a_remembered_duration_is_not_served_in_another_language():
 )
 def test_truncation_is_djangos(text):
     assert helpers._truncatechars(text, 160) == truncatechars(text, 160)
+
+
+def test_long_ascii_texts_are_cut_where_django_cuts_them():
+    rng = random.Random(7)
+    for _ in range(3000):
+        text = "".join(rng.choice(string.printable) for _ in range(rng.randint(0, 300)))
+        length = rng.choice([1, 2, 3, rng.randint(1, 300)])
+        assert helpers._truncatechars(text, length) == truncatechars(text, length), (text, length)
+
+
+@pytest.mark.parametrize("language", ["en-gb", "fr", "ja", "ar"])
+def test_truncation_follows_the_language(language):
+    with translation.override(language):
+        for length in (1, 5, 40):
+            assert helpers._truncatechars("y" * 50, length) == truncatechars("y" * 50, length)
+
+
+def test_a_truncation_text_without_the_placeholder_is_left_to_django(monkeypatch):
+    monkeypatch.setattr(helpers, "pgettext", lambda context, text: " [more]")
+    monkeypatch.setattr(text_utils, "pgettext", lambda context, text: " [more]")
+    helpers._truncations.clear()
+    try:
+        for text in ("z" * 50, "ends with [more]" + "z" * 40):
+            assert helpers._truncatechars(text, 20) == truncatechars(text, 20)
+        assert truncatechars("z" * 50, 20).endswith(" [more]")
+    finally:
+        helpers._truncations.clear()
 
 
 def test_urls_are_djangos():
