@@ -120,7 +120,8 @@ def updates(incident: Incident, user):
 
 def bulk_responses(incident: Incident, user, limit: int = 10) -> list:
     """The latest bulk responses with how far their hand-over got, and the reasons of their
-    first failed replies (``failures``); for central comms and the incident's contributors."""
+    first failed replies the user may see (``failures``); for central comms and the
+    incident's contributors."""
     if not (user.is_central_comms or can_contribute(user, incident)):
         return []
 
@@ -136,7 +137,9 @@ def bulk_responses(incident: Incident, user, limit: int = 10) -> list:
     )
     failures = {}
     failed_rows = PlannedReply.objects.filter(
-        bulk__in=[r for r in rows if r.failed], status=PlannedReplyStatus.FAILED
+        bulk__in=[r for r in rows if r.failed],
+        status=PlannedReplyStatus.FAILED,
+        mention__in=mentions_visible(user),  # another department's mention stays unnamed
     ).order_by("bulk_id", "id")
     for planned in failed_rows.only("bulk_id", "mention_id", "error"):
         failures.setdefault(planned.bulk_id, [])

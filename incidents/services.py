@@ -853,7 +853,7 @@ def _hand_over_chunk(bulk_id: int, only: int | None = None) -> tuple[int, bool]:
         [*handed, *(p for p, _ in failed)], ["status", "reply_id", "error"]
     )
     if handed or failed:
-        _record_progress(bulk, handed=len(handed), failed=[(p.mention_id, r) for p, r in failed])
+        _record_progress(bulk, handed=len(handed), failed=len(failed))
     return len(handed), only is None and len(rows) == HAND_OVER_CHUNK
 
 
@@ -891,10 +891,10 @@ def _mark_failed(bulk_id: int, planned_id: int, reason: str) -> None:
     planned.status, planned.error = PlannedReplyStatus.FAILED, reason
     planned.save(update_fields=["status", "error"])
     bulk = BulkResponse.objects.select_related("incident", "approved_by").get(pk=bulk_id)
-    _record_progress(bulk, handed=0, failed=[(planned.mention_id, reason)])
+    _record_progress(bulk, handed=0, failed=1)
 
 
-def _record_progress(bulk: BulkResponse, *, handed: int, failed: list[tuple[int, str]]) -> None:
+def _record_progress(bulk: BulkResponse, *, handed: int, failed: int) -> None:
     counts = dict(bulk.planned.values_list("status").annotate(n=models.Count("id")).order_by())
     _record(
         bulk.incident,
@@ -904,7 +904,7 @@ def _record_progress(bulk: BulkResponse, *, handed: int, failed: list[tuple[int,
         data={
             "bulk_id": bulk.pk,
             "handed_over": handed,
-            "failed": [{"mention_id": m, "reason": r} for m, r in failed],
+            "failed": failed,  # counts only: the incident's group spans departments
             "planned_left": counts.get(PlannedReplyStatus.PLANNED, 0),
             "handed_over_total": counts.get(PlannedReplyStatus.HANDED_OVER, 0),
             "failed_total": counts.get(PlannedReplyStatus.FAILED, 0),

@@ -221,3 +221,30 @@ def test_the_updates_panel_shows_each_bulk_response_and_its_failures(
     assert "1 of 2 queued for delivery" in page and "1 failed" in page
     assert f"/m/{linked[1].pk}/" in page
     assert "Not sent: &lt;b&gt;reason&lt;/b&gt;" in page
+
+
+def test_a_failed_reply_to_another_departments_mention_stays_unnamed(
+    incident, comms, lead, linked, support, client, published, django_capture_on_commit_callbacks
+):
+    foreign = MentionFactory(department=support)
+    IncidentMention.objects.create(incident=incident, mention=foreign, linked_by=comms)
+    bulk = services.incident_bulk_respond(actor=comms, incident_id=incident.pk)
+    PlannedReply.objects.filter(mention__in=[linked[0], foreign]).update(
+        status="failed", error="Not sent."
+    )
+    client.force_login(lead)  # billing's lead: manages the incident, sees nothing of support
+    page = client.get(f"/incidents/{incident.pk}/panel/updates/").content.decode()
+    assert f'id="bulk-{bulk.pk}"' in page and "2 failed" in page
+    assert f"/m/{linked[0].pk}/" in page and f"/m/{foreign.pk}/" not in page
+    client.force_login(comms)
+    page = client.get(f"/incidents/{incident.pk}/panel/updates/").content.decode()
+    assert f"/m/{foreign.pk}/" in page
+
+    PlannedReply.objects.filter(mention=linked[1]).update(status="planned")
+    comms.org_role = "staff"
+    comms.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.bulk_hand_over(bulk.pk)
+    progress = events_named(published, "incident.bulk_response_progress")[-1][0]
+    assert progress["failed"] == 1 and progress["failed_total"] == 3
+    assert str(linked[1].pk) not in str({k: v for k, v in progress.items() if k != "id"})
