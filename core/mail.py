@@ -22,6 +22,8 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.audit import audit
+from core.errors import Conflict, NotFound, PermissionDenied
 from core.models import EmailStatus, OutgoingEmail
 from core.outbox import backoff_seconds, enqueue_on_commit
 
@@ -114,3 +116,57 @@ def send_email(self, email_id: int) -> str:
     if outcome == "retry":
         raise self.retry(countdown=delay)
     return outcome
+
+
+# --- administrators: the log, and sending again --------------------------------------------
+def _require_admin(actor) -> None:
+    if not actor.is_administrator:
+        raise PermissionDenied("Only administrators send emails again.")
+
+
+def _resend(actor, emails: list[OutgoingEmail]) -> None:
+    for email in emails:
+        audit(
+            actor=actor,
+            action="email.resent",
+            target=email,
+            data={"to": email.to, "kind": email.kind, "attempts": email.attempts},
+        )
+        email.status, email.attempts, email.last_error = EmailStatus.PENDING, 0, ""
+        email.next_attempt_at = None
+        enqueue_on_commit(send_email, email.pk)
+    OutgoingEmail.objects.bulk_update(
+        emails, ["status", "attempts", "last_error", "next_attempt_at"]
+    )
+
+
+@transaction.atomic
+def email_resend(*, actor, email_id) -> OutgoingEmail:
+    """Send a failed email again (once the mail server is mended, say), its attempts counted
+    afresh; audited. Administrators only; only a failed email (a pending one is on its way,
+    a sent one was sent)."""
+    _require_admin(actor)
+    email = OutgoingEmail.objects.select_for_update().filter(pk=email_id).first()
+    if email is None:
+        raise NotFound("No such email.")
+    if email.status != EmailStatus.FAILED:
+        raise Conflict(f"This email is {email.get_status_display().lower()}.", field="status")
+    _resend(actor, [email])
+    return email
+
+
+RESEND_AT_ONCE = 1000
+
+
+@transaction.atomic
+def emails_resend_failed(*, actor) -> int:
+    """Send every failed email again (up to ``RESEND_AT_ONCE``, oldest first), as
+    ``email_resend`` does one; returns how many."""
+    _require_admin(actor)
+    emails = list(
+        OutgoingEmail.objects.select_for_update()
+        .filter(status=EmailStatus.FAILED)
+        .order_by("created_at", "id")[:RESEND_AT_ONCE]
+    )
+    _resend(actor, emails)
+    return len(emails)

@@ -64,3 +64,81 @@ def audit_log(request):
         "core/audit.html",
         {"rows": rows, "action": action, "next_cursor": next_cursor},
     )
+
+
+EMAIL_STATUSES = ("pending", "sent", "failed")
+
+
+def _require_admin_page(user) -> None:
+    from django.http import Http404
+
+    if not user.is_administrator:
+        raise Http404("No such page.")
+
+
+@login_required
+def emails(request):
+    """Administrators: the emails Firebreak sent or is sending (escalations, SLA rules), newest
+    first, filterable by status; a failed one may be sent again, one or all at once."""
+    from core.models import OutgoingEmail
+    from core.pagination import Ordering, keyset_page
+
+    _require_admin_page(request.user)
+    status = request.GET.get("status", "")
+    rows = OutgoingEmail.objects.defer("body")
+    if status in EMAIL_STATUSES:
+        rows = rows.filter(status=status)
+    else:
+        status = ""
+    page, next_cursor = keyset_page(
+        rows,
+        Ordering(("created_at", "id"), descending=True),
+        cursor=request.GET.get("cursor"),
+        size=100,
+    )
+    failed = OutgoingEmail.objects.filter(status="failed").count()
+    return render(
+        request,
+        "core/emails.html",
+        {
+            "rows": page,
+            "status": status,
+            "statuses": EMAIL_STATUSES,
+            "failed": failed,
+            "next_cursor": next_cursor,
+        },
+    )
+
+
+@login_required
+@require_POST
+def email_resend(request, email_id: int):
+    from django.contrib import messages
+    from django.http import Http404
+
+    from core import mail
+    from core.errors import Conflict, NotFound
+
+    _require_admin_page(request.user)
+    try:
+        email = mail.email_resend(actor=request.user, email_id=email_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    except Conflict as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"The email to {email.to} is on its way again.")
+    return redirect("emails")
+
+
+@login_required
+@require_POST
+def emails_resend_failed(request):
+    from django.contrib import messages
+
+    from core import mail
+
+    _require_admin_page(request.user)
+    count = mail.emails_resend_failed(actor=request.user)
+    messages.success(request, f"{count} failed email{'s' if count != 1 else ''} on the way again.")
+    return redirect("emails")

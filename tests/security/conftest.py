@@ -37,6 +37,7 @@ def _department_objects(dept, *, agent, comms, admin_user, policy) -> dict:
     """One of everything in ``dept``, made the way the product makes it where that is cheap."""
     from api.models import WebhookSubscription
     from api.services import integration_key_create
+    from core.models import OutgoingEmail
     from hub.models import (
         DepartmentPolicy,
         DiscretionLimit,
@@ -127,6 +128,15 @@ def _department_objects(dept, *, agent, comms, admin_user, policy) -> dict:
             name=f"{dept.slug} routing", department=dept, keywords=[dept.slug]
         ).pk,
         "compensation_policy": policy.pk,  # organisation-wide: the same for both
+        # an escalation email about the department's mentions, given up after its attempts
+        "email": OutgoingEmail.objects.create(
+            to=f"lead@{dept.slug}.example",
+            subject=f"{secret}-EMAIL",
+            body=f"{secret}-EMAIL",
+            kind="mention.escalated",
+            status="failed",
+            attempts=8,
+        ).pk,  # fmt: skip
     }
 
 

@@ -118,6 +118,7 @@ OBJECT_OF_PARAM = {
     "prefix": "key_prefix",
     "limit_id": "limit",
     "holiday_id": "holiday",
+    "email_id": "email",
 }
 
 

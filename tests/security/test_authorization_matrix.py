@@ -150,6 +150,9 @@ CASES: dict[str, list[Case]] = {
     "notifications/": [Case(GET, SIGNED_IN)],
     "notifications/read/": [Case(GET, POST_ONLY), Case(POST, REDIRECTED)],
     "audit/": [Case(GET, ADMIN_ONLY)],
+    "emails/": [Case(GET, ADMIN_ONLY), Case(GET, ADMIN_ONLY, query="status=failed")],
+    "emails/resend-failed/": [Case(GET, POST_ONLY), Case(POST, ADMIN_ONLY_DONE)],
+    "emails/<int:email_id>/resend/": [Case(GET, POST_ONLY), Case(POST, ADMIN_ONLY_DONE)],
     # --- hub: staff read, central comms and administrators edit ---------------------------------
     "hub/": [Case(GET, HUB_READ)],
     "hub/guidelines/": [Case(GET, HUB_READ)],
