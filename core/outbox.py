@@ -93,13 +93,15 @@ def _stale_untriaged(cutoff) -> list[int]:
 
 def _stale_queued_replies(cutoff) -> list[tuple[int, int]]:
     """Queued replies nobody has touched for a while, except those waiting for a paused
-    delivery channel: enabling it sends them (``replies.services.delivery_channel_set``)."""
+    delivery channel (enabling it sends them: ``replies.services.delivery_channel_set``) and
+    those whose turn under their channel's limit has not come (``reply_pace``)."""
     from replies.models import DeliveryChannel, Reply, ReplyState
 
     paused = DeliveryChannel.objects.filter(active=False).values("source")
     return list(
         Reply.objects.filter(state=ReplyState.QUEUED, updated_at__lt=cutoff)
         .exclude(mention__source__in=paused)
+        .exclude(not_before__gt=cutoff)
         .order_by("id")
         .values_list("id", "attempts")[:SWEEP_BATCH]
     )

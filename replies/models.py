@@ -71,6 +71,9 @@ class Reply(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     queued_at = models.DateTimeField(null=True, blank=True)
+    not_before = models.DateTimeField(
+        null=True, blank=True, help_text="Its turn under the channel's limit (paced delivery)."
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
 
     created_at = models.DateTimeField(default=timezone.now)
@@ -154,6 +157,13 @@ class DeliveryChannel(models.Model):
     url = models.URLField(max_length=500, blank=True)
     secret = models.CharField(max_length=128, blank=True)
     active = models.BooleanField(default=True)
+    per_minute = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="At most this many replies a minute, evenly spaced (the platform's posting "
+        "limit); empty: no limit.",
+    )
+    next_slot_at = models.DateTimeField(null=True, blank=True)  # the next free paced moment
 
     def __str__(self) -> str:
         return f"{self.source} via {self.connector}"

@@ -440,6 +440,43 @@ def reply_deliver(*, reply_id: int, final_attempt: bool = False) -> str:
     raise failure  # committed the attempt above; the task retries later
 
 
+MAX_PER_MINUTE = 10_000
+
+
+def reply_pace(*, reply_id: int) -> float:
+    """Seconds this queued reply must wait for its turn under its channel's limit (0: send
+    now), its turn taken. A channel with ``per_minute`` sends its replies evenly spaced: each
+    takes the next free moment, one ``60 / per_minute`` seconds after the last, so a bulk
+    response of thousands leaves at the platform's pace instead of tripping its limits (and
+    its spam rules) and failing. Taken in a short transaction of its own, before delivery
+    (which holds the reply's row during the connector's call): the channel's row is locked
+    only to move its next free moment on."""
+    with transaction.atomic():
+        reply = (
+            Reply.objects.select_related("mention")
+            .only("id", "state", "not_before", "mention__source")
+            .filter(pk=reply_id)
+            .first()
+        )
+        if reply is None or reply.state != ReplyState.QUEUED:
+            return 0.0  # delivery skips it
+        channel = (
+            DeliveryChannel.objects.select_for_update()
+            .filter(source=reply.mention.source, active=True, per_minute__isnull=False)
+            .first()
+        )
+        if channel is None or not channel.per_minute:
+            return 0.0
+        now = timezone.now()
+        turn = max(channel.next_slot_at or now, now)
+        channel.next_slot_at = turn + timedelta(seconds=60 / channel.per_minute)
+        channel.save(update_fields=["next_slot_at"])
+        wait = (turn - now).total_seconds()
+        if wait > 0:
+            Reply.objects.filter(pk=reply.pk).update(not_before=turn, updated_at=now)
+        return wait
+
+
 def _hold(reply: Reply, note: str) -> None:
     """Inside the delivery transaction: the reply waits for its paused channel; said once in
     its history and live, however often a task or the sweeper finds it waiting."""
@@ -534,7 +571,7 @@ def reply_create_from_incident(*, approver, mention_id: int, text: str, origin_k
 @transaction.atomic
 def delivery_channel_set(
     *, actor, source: str, connector: str, url: str = "", active: bool = True,
-    new_secret: bool = False,
+    new_secret: bool = False, per_minute=None,
 ) -> tuple[DeliveryChannel, str | None]:  # fmt: skip
     """How replies to ``source`` leave: create or change its channel (administrators).
 
@@ -550,6 +587,7 @@ def delivery_channel_set(
         raise DomainError(f"Unknown source '{source}'.", field="source")
     if connector not in ConnectorKind.values:
         raise DomainError(f"Unknown connector '{connector}'.", field="connector")
+    per_minute = _per_minute(per_minute)
     url = (url or "").strip()
     if connector == ConnectorKind.WEBHOOK:
         try:
@@ -567,6 +605,7 @@ def delivery_channel_set(
         channel.secret = secret
     resumed = channel.pk is not None and not channel.active and bool(active)
     channel.connector, channel.url, channel.active = connector, url, bool(active)
+    channel.per_minute = per_minute
     channel.save()
     waiting = []
     if resumed:  # the replies held while it was paused leave now, oldest first
@@ -589,7 +628,24 @@ def delivery_channel_set(
             "url": url,
             "active": channel.active,
             "new_secret": secret is not None,
+            "per_minute": per_minute,
             **({"resumed_replies": len(waiting)} if resumed else {}),
         },
     )
     return channel, secret
+
+
+def _per_minute(value) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        number = 0
+    if not 1 <= number <= MAX_PER_MINUTE:
+        raise DomainError(
+            f"Replies a minute: a whole number from 1 to {MAX_PER_MINUTE:,}, or empty for no "
+            "limit.",
+            field="per_minute",
+        )
+    return number

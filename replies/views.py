@@ -249,6 +249,7 @@ def channels(request):
             "url": request.POST.get("url", ""),
             "active": request.POST.get("active") == "1",
             "new_secret": request.POST.get("new_secret") == "1",
+            "per_minute": request.POST.get("per_minute", ""),
         }
         try:
             channel, secret = services.delivery_channel_set(actor=request.user, **form)
