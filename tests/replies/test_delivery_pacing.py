@@ -1,6 +1,7 @@
 """A channel's limit paces its replies: each takes the next free moment, evenly spaced, so a
 bulk response leaves at the platform's pace instead of tripping its limits and failing."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -116,3 +117,21 @@ def test_an_administrator_sets_and_clears_the_limit(admin_user):
     assert DeliveryChannel.objects.get().per_minute == 120
     client.post("/replies/channels/", {**form, "per_minute": ""})
     assert DeliveryChannel.objects.get().per_minute is None
+
+
+def test_a_turn_far_ahead_is_waited_for_in_steps_under_the_brokers_timeout(
+    agent, billing, policy, monkeypatch
+):
+    """Redis hands a task unacknowledged for 15 minutes to another worker as well: a reply
+    whose turn is an hour away wakes every few minutes to wait again, then is delivered."""
+    (reply,) = _queued(agent, billing)
+    sent_again = []
+    monkeypatch.setattr(tasks.deliver_reply, "apply_async", lambda **kw: sent_again.append(kw))
+    turn = time.time() + 3600
+    assert tasks.deliver_reply.run(reply.pk, turn=turn) == "paced"
+    assert sent_again[0]["kwargs"] == {"turn": turn}
+    assert sent_again[0]["countdown"] == tasks.LONGEST_WAIT
+    reply.refresh_from_db()
+    assert reply.state == ReplyState.QUEUED and reply.attempts == 0
+    assert tasks.deliver_reply.run(reply.pk, turn=time.time() + 0.5) == "sent"  # its moment
+    assert len(sent_again) == 1
