@@ -12,13 +12,14 @@ import statistics
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
-from django.db import InterfaceError, OperationalError, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
 from accounts.audit import audit
 from core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from core.events import access_changed, department_group, hub_group, incident_group, publish
+from core.isolation import TRANSIENT, exc_info, one_at_a_time
 from core.notifications import notify
 from core.outbox import enqueue_on_commit
 from incidents import selectors
@@ -46,8 +47,6 @@ log = logging.getLogger("firebreak.incidents")
 
 MAX_LINK_AT_ONCE = 2000
 HAND_OVER_CHUNK = 100  # planned replies given to the reply pipeline per transaction
-# The database going away or refusing for a moment: the task retries later, whole.
-TRANSIENT = (OperationalError, InterfaceError)
 MAX_TEXT = 5000
 STATUS_ACTIONS = {
     "identify": Incident.identify,
@@ -860,24 +859,17 @@ def _hand_over_chunk(bulk_id: int, only: int | None = None) -> tuple[int, bool]:
 def _hand_over_each(bulk_id: int) -> tuple[int, bool]:
     """The next chunk, one planned reply per transaction (after a chunk failed)."""
     ids = list(_planned(bulk_id).order_by("id").values_list("id", flat=True)[:HAND_OVER_CHUNK])
-    done, failed = 0, []
-    for planned_id in ids:
-        try:
-            count, _ = _hand_over_chunk(bulk_id, only=planned_id)
-        except TRANSIENT:
-            raise
-        except Exception as exc:
-            failed.append((planned_id, exc))
-        else:
-            done += count
-    if failed and not done:
-        raise failed[0][1]
-    for planned_id, exc in failed:
+    done = 0
+
+    def hand_over_alone(planned_id: int) -> int:
+        nonlocal done
+        count, _ = _hand_over_chunk(bulk_id, only=planned_id)
+        done += count
+        return count
+
+    for planned_id, exc in one_at_a_time(ids, hand_over_alone):
         log.error(
-            "bulk response %s: planned reply %s failed",
-            bulk_id,
-            planned_id,
-            exc_info=(type(exc), exc, exc.__traceback__),
+            "bulk response %s: planned reply %s failed", bulk_id, planned_id, exc_info=exc_info(exc)
         )
         _mark_failed(bulk_id, planned_id, f"Not sent: an unexpected error ({type(exc).__name__}).")
     return done, len(ids) == HAND_OVER_CHUNK

@@ -19,13 +19,14 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from core.events import department_group, incident_group, publish
+from core.isolation import TRANSIENT, exc_info, one_at_a_time
 from core.mail import Email, emails_queue
 from core.notifications import notify
 from hub.escalation import facts_of, matching_rules
@@ -45,9 +46,6 @@ RULE_WINDOW = timedelta(minutes=10)  # a rule's condition began to hold this rec
 APPROVAL_FLAG = "approval_required"
 
 log = logging.getLogger("firebreak.sla")
-
-# The database going away or refusing for a moment: the next tick tries again, whole.
-TRANSIENT = (OperationalError, InterfaceError)
 
 
 # --- who gets told ---------------------------------------------------------------------------
@@ -368,27 +366,20 @@ def sla_tick(*, now: datetime | None = None) -> TickResult:
         raise
     except Exception:
         log.exception("the SLA tick failed; handling its mentions one at a time")
-    result, failed, done = TickResult(), [], 0
-    due = _due_ids(now)
-    for mention_id in due:
-        try:
-            alone = _tick(now=now, only=mention_id)
-        except TRANSIENT:
-            raise
-        except Exception as exc:
-            failed.append((mention_id, exc))
-        else:
-            done += 1
-            result.warned += alone.warned
-            result.breached += alone.breached
-            result.escalated += alone.escalated
-    if failed and not done:
-        raise failed[0][1]
-    for mention_id, exc in failed:
+    result = TickResult()
+
+    def tick_alone(mention_id: int) -> bool:
+        alone = _tick(now=now, only=mention_id)
+        result.warned += alone.warned
+        result.breached += alone.breached
+        result.escalated += alone.escalated
+        return True
+
+    for mention_id, exc in one_at_a_time(_due_ids(now), tick_alone):
         log.error(
             "the SLA tick failed for mention %s; the others were handled",
             mention_id,
-            exc_info=(type(exc), exc, exc.__traceback__),
+            exc_info=exc_info(exc),
         )
     return result
 

@@ -16,11 +16,12 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from core.bulk import bulk_update_rows, insert_ignoring_conflicts
 from core.events import department_group, publish
+from core.isolation import TRANSIENT, exc_info, one_at_a_time
 from hub import sla, snapshot
 from hub.routing import Router, load_router
 from hub.selectors import escalation_rules_by_department
@@ -29,9 +30,6 @@ from spokes.models import OPEN_STATUSES, Activity, Mention
 
 log = logging.getLogger("firebreak.triage")
 
-# The database going away or refusing for a moment: the task retries the whole batch later.
-# Any other error is taken to belong to a mention, which is then found by triaging alone.
-TRANSIENT = (OperationalError, InterfaceError)
 
 UPDATED_FIELDS = [
     "department",
@@ -283,24 +281,19 @@ def _triage_each(mention_ids: list[int], *, now: datetime | None) -> int:
     are marked (``_mark_triage_failed``); when none succeeds, the fault is not the mentions'
     (the configuration, a bug on every path): nothing is marked, the error is raised, and the
     task's retries and the outbox sweeper try them again later."""
-    done, triaged, failed = 0, 0, []
-    for mention_id in mention_ids:
-        try:
-            count = triage_batch([mention_id], now=now)
-        except TRANSIENT:
-            raise
-        except Exception as exc:
-            failed.append((mention_id, exc))
-        else:
-            done += count
-            triaged += bool(count)
-    if failed and not triaged:
-        raise failed[0][1]
-    for mention_id, exc in failed:
+    done = 0
+
+    def triage_alone(mention_id: int) -> int:
+        nonlocal done
+        count = triage_batch([mention_id], now=now)
+        done += count
+        return count
+
+    for mention_id, exc in one_at_a_time(mention_ids, triage_alone):
         log.error(
             "triage of mention %s failed; left for people to triage",
             mention_id,
-            exc_info=(type(exc), exc, exc.__traceback__),
+            exc_info=exc_info(exc),
         )
         done += _mark_triage_failed(mention_id, exc, now=now or timezone.now())
     return done
