@@ -17,7 +17,8 @@ PROBE = (
     "'pool': s.DATABASES['default'].get('OPTIONS', {}).get('pool', {}).get('max_size'), "
     "'max_age': s.DATABASES['default'].get('CONN_MAX_AGE'), "
     "'server_binding': s.DATABASES['default'].get('OPTIONS', {}).get('server_side_binding'), "
-    "'prepare': s.DATABASES['default'].get('OPTIONS', {}).get('prepare_threshold')}))"
+    "'prepare': s.DATABASES['default'].get('OPTIONS', {}).get('prepare_threshold'), "
+    "'polling': s.CELERY_BROKER_TRANSPORT_OPTIONS.get('polling_interval')}))"
 )
 CLEAN = {
     k: v
@@ -72,6 +73,8 @@ def test_nothing_set_means_the_embedded_default(tmp_path):
     assert s["layer"] == "channels.layers.InMemoryChannelLayer"
     assert s["broker"] == "filesystem://"
     assert (s["acks_late"], s["reject"], s["prefetch"], s["eager"]) == (True, True, 1, False)
+    # the embedded worker takes its next task within a tenth of a second, not a second
+    assert s["polling"] == 0.1
 
 
 def test_database_and_redis_urls_select_the_production_stack(tmp_path):
