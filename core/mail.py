@@ -69,7 +69,7 @@ def _claim(email_id: int) -> OutgoingEmail | None:
         return email
 
 
-def _refused_for_good(exc: smtplib.SMTPRecipientsRefused) -> bool:
+def refused_for_good(exc: smtplib.SMTPRecipientsRefused) -> bool:
     """Every recipient refused with a permanent (5xx) code: retrying cannot help."""
     return bool(exc.recipients) and all(code >= 500 for code, _ in exc.recipients.values())
 
@@ -90,7 +90,7 @@ def attempt_send(email_id: int) -> tuple[str, int | None]:
     try:
         message.send()
     except smtplib.SMTPRecipientsRefused as exc:
-        error, retry = f"Recipient refused: {exc.recipients}", not _refused_for_good(exc)
+        error, retry = f"Recipient refused: {exc.recipients}", not refused_for_good(exc)
     except (smtplib.SMTPException, OSError) as exc:  # refused, timed out, TLS, 4xx answers
         error = f"{type(exc).__name__}: {exc}"
     except ValueError as exc:  # an address or header Django refuses to send: it stays refused

@@ -8,10 +8,12 @@ can drop a duplicate if a retry follows a send whose acknowledgement was lost.
 import http.client
 import json
 import logging
+import smtplib
 
 from django.core.mail import EmailMessage
 from django.core.validators import EmailValidator, ValidationError
 
+from core.mail import refused_for_good
 from core.outbound import UnsafeURL, post
 from core.signing import sign
 from replies.models import ConnectorKind, DeliveryChannel, Reply
@@ -21,7 +23,13 @@ log = logging.getLogger("firebreak.delivery")
 
 
 class DeliveryError(Exception):
-    """The connector could not deliver; the task retries with backoff."""
+    """The connector could not deliver; the task retries with backoff, unless ``permanent``:
+    retrying cannot help (no address to send to, the mail server refusing the recipient for
+    good), so the reply fails at once, for people to see and act on."""
+
+    def __init__(self, message: str, *, permanent: bool = False):
+        super().__init__(message)
+        self.permanent = permanent
 
 
 def _payload(reply: Reply) -> dict:
@@ -93,7 +101,7 @@ class EmailConnector:
         try:
             EmailValidator()(address)
         except ValidationError as exc:
-            raise DeliveryError(f"'{address}' is not an email address") from exc
+            raise DeliveryError(f"'{address}' is not an email address", permanent=True) from exc
         message_id = f"<{reply.idempotency_key}@firebreak>"
         headers = {"Message-ID": message_id}
         # The id the mention came with (its Message-ID): from outside, so a header only if it
@@ -106,6 +114,11 @@ class EmailConnector:
         )
         try:
             email.send(fail_silently=False)
+        except smtplib.SMTPRecipientsRefused as exc:  # 5xx for the one recipient: for good
+            raise DeliveryError(
+                f"mail server refused the recipient: {exc.recipients}",
+                permanent=refused_for_good(exc),
+            ) from exc
         except OSError as exc:  # smtplib's errors included
             raise DeliveryError(f"mail server refused: {exc}") from exc
         return message_id

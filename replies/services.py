@@ -424,6 +424,7 @@ def reply_deliver(*, reply_id: int, final_attempt: bool = False) -> str:
             attempt.error = reply.last_error = str(failure)[:1000]
             attempt.save()
             fields = ["attempts", "connector", "last_error", "updated_at"]
+            final_attempt = final_attempt or failure.permanent
             if final_attempt:
                 reply.mark_failed()
                 fields.append("state")

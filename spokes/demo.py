@@ -87,6 +87,12 @@ def _weighted_source(rng: random.Random) -> str:
     return rng.choices(sources, weights=weights)[0]
 
 
+def _handle(source: str, handle: str) -> str:
+    """The author's handle as the source knows them: an email's sender is an address (replies
+    to it are emailed there)."""
+    return f"{handle.replace('_', '.')}@mail.example" if source == "email" else handle
+
+
 def _seed_mentions(departments, rng: random.Random) -> int:
     now = timezone.now()
     authors = []
@@ -98,7 +104,7 @@ def _seed_mentions(departments, rng: random.Random) -> int:
             source = _weighted_source(rng)
             author, _ = Author.objects.get_or_create(
                 source=source,
-                handle=handle,
+                handle=_handle(source, handle),
                 defaults={"display_name": display_name, "followers": followers},
             )
             authors.append(author)
@@ -117,7 +123,7 @@ def _seed_mentions(departments, rng: random.Random) -> int:
                     handle, display_name, followers = rng.choice(content.AUTHORS)
                     replier, _ = Author.objects.get_or_create(
                         source=source,
-                        handle=handle,
+                        handle=_handle(source, handle),
                         defaults={"display_name": display_name, "followers": followers},
                     )
                     _create_mention(

@@ -34,3 +34,15 @@ def test_a_demo_agent_sees_only_their_department(db):
     departments = set(mentions_visible(agent).values_list("department__slug", flat=True))
     assert departments == {"billing"}
     assert agent.check_password("demo-pass-123")
+
+
+def test_the_demos_email_senders_have_addresses_to_answer(db):
+    from django.core.validators import validate_email
+
+    from spokes.models import Author
+
+    call_command("seed_demo", "--password", "demo-pass-123", "--quiet")
+    handles = list(Author.objects.filter(source="email").values_list("handle", flat=True))
+    assert handles
+    for handle in handles:
+        validate_email(handle)  # replies to them are emailed there

@@ -10,11 +10,12 @@ from core.signing import verify
 from replies import services
 from replies.connectors import DeliveryError
 from replies.models import DeliveryChannel, Reply, ReplyState
-from replies.tasks import deliver_reply
+from replies.tasks import MAX_RETRIES, deliver_reply
 from spokes.models import Mention
 from tests.api.webhook_server import Garbler
 from tests.api.webhook_server import Receiver as WebhookReceiver
 from tests.factories import AuthorFactory, MentionFactory
+from tests.reliability.mail_backends import REFUSAL
 
 SECRET = "shared-secret-for-tests"
 
@@ -202,6 +203,34 @@ def test_an_error_no_connector_foresaw_is_a_counted_failed_attempt(
     assert deliver_reply.apply(args=[reply.pk]).get() == "failed"  # retries, then gives up
     reply.refresh_from_db()
     assert reply.state == ReplyState.FAILED and "RuntimeError" in reply.last_error
+
+
+def test_a_reply_to_no_address_fails_at_once_for_people_to_see(agent, billing, policy, mailoutbox):
+    author = AuthorFactory(source="email", handle="not an address")
+    mention = MentionFactory(department=billing, source="email", author=author)
+    reply = _queued_reply(agent, mention)
+    assert deliver_reply.apply(args=[reply.pk]).get() == "failed"  # no retries: none can help
+    reply.refresh_from_db()
+    assert reply.state == ReplyState.FAILED and reply.attempts == 1
+    assert "'not an address' is not an email address" in reply.last_error
+    assert mention.activities.filter(verb="reply_failed").count() == 1
+    assert mailoutbox == []
+
+
+@pytest.mark.parametrize(("code", "attempts"), [(550, 1), (450, 1 + MAX_RETRIES)])
+def test_a_recipient_the_mail_server_refuses_for_good_fails_at_once(
+    agent, email_mention, policy, settings, code, attempts
+):
+    settings.EMAIL_BACKEND = "tests.reliability.mail_backends.RefusingBackend"
+    REFUSAL["code"] = code
+    try:
+        reply = _queued_reply(agent, email_mention)
+        assert deliver_reply.apply(args=[reply.pk]).get() == "failed"
+    finally:
+        REFUSAL["code"] = 550
+    reply.refresh_from_db()
+    assert reply.state == ReplyState.FAILED and reply.attempts == attempts  # 4xx: retried
+    assert "refused the recipient" in reply.last_error
 
 
 def test_a_channel_pointing_inwards_is_refused_and_never_reached(
