@@ -47,6 +47,7 @@ log = logging.getLogger("firebreak.incidents")
 
 MAX_LINK_AT_ONCE = 2000
 HAND_OVER_CHUNK = 100  # planned replies given to the reply pipeline per transaction
+HAND_OVER_TASKS = 2  # tasks sharing a large plan
 MAX_TEXT = 5000
 STATUS_ACTIONS = {
     "identify": Incident.identify,
@@ -788,7 +789,10 @@ def incident_bulk_respond(*, actor, incident_id, update_id=None, params=None) ->
     if todo:
         from incidents.tasks import hand_over_bulk
 
-        enqueue_on_commit(hand_over_bulk, bulk.pk)
+        # A plan of several chunks is shared by two worker processes (each takes the chunks the
+        # other does not hold); a small one needs one.
+        for _ in range(1 if len(todo) <= HAND_OVER_CHUNK else HAND_OVER_TASKS):
+            enqueue_on_commit(hand_over_bulk, bulk.pk)
     return bulk
 
 

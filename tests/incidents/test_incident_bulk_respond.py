@@ -1,6 +1,8 @@
+import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 
 from core import outbox
 from core.errors import Conflict, DomainError, PermissionDenied
@@ -8,6 +10,7 @@ from incidents import services, tasks
 from incidents.models import BulkResponse, IncidentMention, PlannedReply
 from replies import services as reply_services
 from replies.models import Reply, ReplyState
+from spokes.models import Mention
 from tests.factories import AuthorFactory, MentionFactory, UserFactory
 from tests.incidents.conftest import events_named
 
@@ -248,3 +251,53 @@ def test_a_failed_reply_to_another_departments_mention_stays_unnamed(
     progress = events_named(published, "incident.bulk_response_progress")[-1][0]
     assert progress["failed"] == 1 and progress["failed_total"] == 3
     assert str(linked[1].pk) not in str({k: v for k, v in progress.items() if k != "id"})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_tasks_share_a_large_plan_and_hand_each_reply_over_once(
+    incident, comms, billing, monkeypatch
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs concurrent writers: PostgreSQL only (SQLite serialises writers)")
+    monkeypatch.setattr(services, "HAND_OVER_CHUNK", 20)
+    sent = []  # the tasks the approval sends, run below as two worker processes would
+    monkeypatch.setattr(services, "enqueue_on_commit", lambda task, *args: sent.append(args))
+    mentions = _link_many(incident, comms, billing, 130)
+    services.incident_set_holding_statement(
+        actor=comms, incident_id=incident.pk, text="We know, {customer_name}."
+    )
+    bulk = services.incident_bulk_respond(actor=comms, incident_id=incident.pk)
+    assert sent == [(bulk.pk,)] * services.HAND_OVER_TASKS
+    counts, errors = [], []
+
+    def run():
+        try:
+            counts.append(services.bulk_hand_over(bulk.pk))
+        except Exception as exc:  # reported below, not lost in the thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(services.HAND_OVER_TASKS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors and sum(counts) == 130
+    assert all(counts), counts  # both took part
+    replies = Reply.objects.filter(mention__in=mentions)
+    assert replies.count() == 130 and replies.values("mention").distinct().count() == 130
+    assert set(PlannedReply.objects.values_list("status", flat=True)) == {"handed_over"}
+
+
+def test_the_page_sends_the_statement_to_the_open_mentions_only_when_asked(
+    incident, comms, linked, client
+):
+    Mention.objects.filter(pk=linked[1].pk).update(status="resolved")
+    client.force_login(comms)
+    page = client.get(f"/incidents/{incident.pk}/panel/updates/").content.decode()
+    assert 'name="status"' in page and 'value="open"' in page
+    client.post(f"/incidents/{incident.pk}/do/bulk-respond/", {"status": "open"})
+    bulk = BulkResponse.objects.get()
+    assert (bulk.queued, bulk.filters) == (1, {"status": "open"})
+    assert [p.mention_id for p in bulk.planned.all()] == [linked[0].pk]
