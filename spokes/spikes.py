@@ -433,12 +433,20 @@ def _payload(alert: SpikeAlert) -> dict:
     }
 
 
+@transaction.atomic
 def alerts_expire(*, now: datetime | None = None) -> int:
-    """Close open alerts nobody acted on once their wave has been quiet for a while."""
+    """Close open alerts nobody acted on once their wave has been quiet for a while; each is
+    audited and the alerts page told, as when a person closes one."""
     now = now or timezone.now()
-    return SpikeAlert.objects.filter(
-        status=SpikeStatus.OPEN, updated_at__lt=now - EXPIRE_AFTER
-    ).update(status=SpikeStatus.EXPIRED, closed_at=now)
+    stale = list(
+        SpikeAlert.objects.select_for_update(skip_locked=True).filter(
+            status=SpikeStatus.OPEN, updated_at__lt=now - EXPIRE_AFTER
+        )
+    )
+    for alert in stale:
+        _close(alert, actor=None, status=SpikeStatus.EXPIRED, action="alert.expired",
+               data={"quiet_since": alert.updated_at.isoformat()}, now=now)  # fmt: skip
+    return len(stale)
 
 
 # --- reads and actions for central comms ------------------------------------------------------
@@ -508,10 +516,10 @@ def _lock_open(actor, alert_id) -> SpikeAlert:
     return alert
 
 
-def _close(alert: SpikeAlert, *, actor, status: str, action: str, data: dict) -> None:
+def _close(alert: SpikeAlert, *, actor, status: str, action: str, data: dict, now=None) -> None:
     alert.status = status
     alert.closed_by = actor
-    alert.closed_at = timezone.now()
+    alert.closed_at = now or timezone.now()
     alert.save(update_fields=["status", "closed_by", "closed_at", "incident_id"])
     audit(actor=actor, action=action, target=alert, data=data)
     publish(

@@ -134,3 +134,32 @@ def test_spike_alerts_expire_even_when_the_tick_fails(billing, monkeypatch):
         tasks.sla_timers()
     alert.refresh_from_db()
     assert alert.status == SpikeStatus.EXPIRED
+
+
+def test_a_quiet_alert_expires_audited_and_told_and_a_recent_one_stays(
+    billing, published, django_capture_on_commit_callbacks
+):
+    from accounts.models import AuditEvent
+    from spokes import spikes
+
+    def alert(hours_quiet):
+        made = SpikeAlert.objects.create(
+            scope=f"kw:quiet{hours_quiet}", label="Keyword", metric="volume",
+            window_start=NOW - timedelta(hours=9), window_end=NOW - timedelta(hours=8),
+            observed=60, baseline=2, baseline_std=1, z_score=40,
+        )  # fmt: skip
+        SpikeAlert.objects.filter(pk=made.pk).update(updated_at=NOW - timedelta(hours=hours_quiet))
+        return made
+
+    quiet, recent = alert(7), alert(1)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert spikes.alerts_expire(now=NOW) == 1
+        assert spikes.alerts_expire(now=NOW) == 0  # once
+    quiet.refresh_from_db()
+    recent.refresh_from_db()
+    assert (quiet.status, quiet.closed_at, quiet.closed_by) == (SpikeStatus.EXPIRED, NOW, None)
+    assert recent.status == SpikeStatus.OPEN
+    event = AuditEvent.objects.get(action="alert.expired")
+    assert event.actor is None and event.target_id == str(quiet.pk)
+    closed = [(p, g) for e, p, g in published if e == "alert.spike_closed"]
+    assert closed == [({"id": quiet.pk, "status": "expired", "incident_id": None}, ["hub"])]
