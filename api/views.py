@@ -9,17 +9,13 @@ from django.views.decorators.http import require_POST
 from api import services
 from api.models import SCOPES, WEBHOOK_EVENTS, IntegrationKey, WebhookSubscription
 from core.errors import DomainError
+from core.views import administrators_only
 from spokes.models import Department
-
-
-def _admin_only(request) -> None:
-    if not request.user.is_administrator:
-        raise Http404("No such page.")
 
 
 @login_required
 def keys(request):
-    _admin_only(request)
+    administrators_only(request)
     departments = Department.objects.all()
     context = {"departments": departments, "scopes": SCOPES, "errors": {}, "form": {}}
     if request.method == "POST":
@@ -51,7 +47,7 @@ def keys(request):
 @login_required
 @require_POST
 def key_revoke(request, prefix):
-    _admin_only(request)
+    administrators_only(request)
     key = IntegrationKey.objects.filter(prefix=prefix).first()
     if key is None:
         raise Http404("No such key.")
@@ -66,7 +62,7 @@ def key_revoke(request, prefix):
 
 @login_required
 def webhooks(request):
-    _admin_only(request)
+    administrators_only(request)
     departments = Department.objects.all()
     context = {
         "departments": departments,
@@ -107,7 +103,7 @@ def webhooks(request):
 
 @login_required
 def webhook_detail(request, subscription_id):
-    _admin_only(request)
+    administrators_only(request)
     subscription = WebhookSubscription.objects.filter(pk=subscription_id).first()
     if subscription is None:
         raise Http404("No such webhook.")
@@ -120,7 +116,7 @@ def webhook_detail(request, subscription_id):
 @login_required
 @require_POST
 def webhook_set_active(request, subscription_id):
-    _admin_only(request)
+    administrators_only(request)
     subscription = WebhookSubscription.objects.filter(pk=subscription_id).first()
     if subscription is None:
         raise Http404("No such webhook.")

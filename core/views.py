@@ -2,12 +2,18 @@ from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.models import WorkerHeartbeat
+
+
+def administrators_only(request) -> None:
+    """Pages for administrators: anyone else meets a page that does not exist."""
+    if not request.user.is_administrator:
+        raise Http404("No such page.")
 
 
 def healthz(request):
@@ -42,13 +48,10 @@ def notifications_read(request):
 @login_required
 def audit_log(request):
     """Administrators read the append-only audit log, newest first, filterable by action."""
-    from django.http import Http404
-
     from accounts.models import AuditEvent
     from core.pagination import Ordering, keyset_page
 
-    if not request.user.is_administrator:
-        raise Http404("No such page.")
+    administrators_only(request)
     events = AuditEvent.objects.select_related("actor")
     action = request.GET.get("action", "").strip()
     if action:
@@ -69,13 +72,6 @@ def audit_log(request):
 EMAIL_STATUSES = ("pending", "sent", "failed")
 
 
-def _require_admin_page(user) -> None:
-    from django.http import Http404
-
-    if not user.is_administrator:
-        raise Http404("No such page.")
-
-
 @login_required
 def emails(request):
     """Administrators: the emails Firebreak sent or is sending (escalations, SLA rules), newest
@@ -83,7 +79,7 @@ def emails(request):
     from core.models import OutgoingEmail
     from core.pagination import Ordering, keyset_page
 
-    _require_admin_page(request.user)
+    administrators_only(request)
     status = request.GET.get("status", "")
     rows = OutgoingEmail.objects.defer("body")
     if status in EMAIL_STATUSES:
@@ -114,12 +110,11 @@ def emails(request):
 @require_POST
 def email_resend(request, email_id: int):
     from django.contrib import messages
-    from django.http import Http404
 
     from core import mail
     from core.errors import Conflict, NotFound
 
-    _require_admin_page(request.user)
+    administrators_only(request)
     try:
         email = mail.email_resend(actor=request.user, email_id=email_id)
     except NotFound as exc:
@@ -138,7 +133,7 @@ def emails_resend_failed(request):
 
     from core import mail
 
-    _require_admin_page(request.user)
+    administrators_only(request)
     count = mail.emails_resend_failed(actor=request.user)
     messages.success(request, f"{count} failed email{'s' if count != 1 else ''} on the way again.")
     return redirect("emails")

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, NotFound
+from core.views import administrators_only
 from replies import composer, selectors, services
 from replies.models import ConnectorKind, DeliveryChannel, Reply
 from spokes.models import Source
@@ -239,8 +240,7 @@ def decide(request, reply_id):
 @login_required
 def channels(request):
     """Administrators: how replies leave, per source (connector, URL, signing secret)."""
-    if not request.user.is_administrator:
-        raise Http404("No such page.")
+    administrators_only(request)
     context = {"errors": {}, "form": {}, "connectors": ConnectorKind.choices}
     if request.method == "POST":
         form = {
