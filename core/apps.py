@@ -6,4 +6,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self):
-        from core import auth_audit  # noqa: F401  (connects the auth audit receivers)
+        from core import (
+            auth_audit,  # noqa: F401  (connects the auth audit receivers)
+            lookups,  # noqa: F401  (registers the in_array lookup)
+        )

@@ -101,9 +101,9 @@ def _repeat_authors(mentions: list[Mention]) -> set[int]:
     ids = [m.pk for m in mentions]
     waiting = set(
         Mention.objects.filter(
-            author_id__in={m.author_id for m in mentions}, status__in=OPEN_STATUSES
+            author_id__in_array={m.author_id for m in mentions}, status__in=OPEN_STATUSES
         )
-        .exclude(pk__in=ids)
+        .exclude(pk__in_array=ids)
         .order_by()
         .values_list("author_id", flat=True)
         .distinct()
@@ -122,7 +122,7 @@ def _root_departments(mentions: list[Mention]) -> dict[int, int | None]:
     outside = {m.thread_root_id for m in mentions if m.thread_root_id} - batch
     if not outside:
         return {}
-    return dict(Mention.objects.filter(pk__in=outside).values_list("id", "department_id"))
+    return dict(Mention.objects.filter(pk__in_array=outside).values_list("id", "department_id"))
 
 
 def _department(mention: Mention, router, routed: dict[int, int], roots: dict):
@@ -185,14 +185,16 @@ def triage_batch(mention_ids: list[int] | None, *, now: datetime | None = None) 
             ids = _backlog_batch_locked()
         else:
             ids = list(
-                Mention.objects.filter(triaged_at__isnull=True, pk__in=mention_ids)
+                Mention.objects.filter(triaged_at__isnull=True, pk__in_array=mention_ids)
                 .select_for_update()
                 .order_by("id")
                 .values_list("id", flat=True)
             )
         if not ids:
             return 0
-        mentions = list(Mention.objects.filter(pk__in=ids).select_related("author").order_by("id"))
+        mentions = list(
+            Mention.objects.filter(pk__in_array=ids).select_related("author").order_by("id")
+        )
         config: _Config = snapshot.current("triage", _load_config)
         router = config.router
         departments = {d.pk: d for d in router.departments}
