@@ -179,7 +179,7 @@ def evaluate(scopes, *, hour: datetime, fraction: float) -> list[dict]:
     counts = {
         (scope, h.astimezone(UTC)): (n, neg)
         for scope, h, n, neg in SpikeCounter.objects.filter(
-            scope__in=set(scopes) | {"all"}, hour__in=wanted
+            scope__in_array=set(scopes) | {"all"}, hour__in_array=wanted
         ).values_list("scope", "hour", "mentions", "negative")
     }
 
