@@ -40,6 +40,7 @@ from accounts.audit import audit
 from core.errors import Conflict, DomainError, NotFound
 from core.events import hub_group, publish
 from core.notifications import notify
+from hub.routing import keyword_bank
 from spokes import triage
 from spokes.models import (
     Department,
@@ -82,8 +83,9 @@ def scopes_of(mention, keywords: list[str]) -> list[str]:
     if mention.department_id:
         scopes.append(f"dept:{mention.department_id}")
     scopes += [f"flag:{f}" for f in mention.flags or () if f in triage.RISK_KEYWORDS]
-    if keywords and triage.any_keyword(mention.text, keywords):  # one scan, mostly enough
-        scopes += [f"kw:{w}" for w in keywords if triage.pattern(w).search(mention.text)]
+    if keywords:  # one look at the text's words for all of them (in the keywords' order)
+        found = keyword_bank(tuple(keywords)).found(mention.text)
+        scopes += [f"kw:{keywords[n]}" for n in sorted(found)]
     scopes += [f"tag:{t[:100]}" for t in triage.hashtags(mention.text)]
     return scopes
 

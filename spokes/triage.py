@@ -9,7 +9,7 @@ boundaries, case-insensitively; a trailing ``*`` matches word prefixes (``crash*
 import re
 from functools import lru_cache
 
-from hub.routing import KeywordPattern, any_keyword_pattern, keyword_pattern
+from hub.routing import KeywordPattern, keyword_bank, keyword_pattern
 from spokes.models import ContactPoint, Priority
 
 # Risk flags: each raises priority and marks the mention, whatever its sentiment.
@@ -217,12 +217,6 @@ def pattern(phrase: str) -> KeywordPattern:
     return keyword_pattern(phrase)
 
 
-def any_keyword(text: str, phrases) -> bool:
-    """Whether any of ``phrases`` (each word-bounded as ``pattern`` makes it) is in the text:
-    one scan, not one per phrase (a list has up to forty)."""
-    return bool(phrases) and any_keyword_pattern(tuple(phrases)).search(text) is not None
-
-
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -240,20 +234,40 @@ def sentiment(text: str) -> float:
     return round(max(-1.0, min(1.0, total)), 3)
 
 
+@lru_cache(maxsize=1)
+def _rule_keywords():
+    """One bank of every phrase the rules below look for (``hub.routing.KeywordBank``: a
+    text's words are looked at once for all of them), and each rule's phrases in it."""
+    groups = {("flag", flag): words for flag, words in RISK_KEYWORDS.items()}
+    groups["money"] = MONEY_KEYWORDS
+    groups.update({("contact", point): words for point, words in CONTACT_POINT_KEYWORDS})
+    phrases, indices = [], {}
+    for rule, words in groups.items():
+        indices[rule] = frozenset(range(len(phrases), len(phrases) + len(words)))
+        phrases.extend(words)
+    return keyword_bank(tuple(phrases)), indices
+
+
+def _holds(text: str, rule) -> bool:
+    """Whether the text holds one of the rule's phrases."""
+    bank, indices = _rule_keywords()
+    return not indices[rule].isdisjoint(bank.found(text))
+
+
 def risk_flags(text: str) -> list[str]:
-    return [flag for flag, words in RISK_KEYWORDS.items() if any_keyword(text, words)]
+    return [flag for flag in RISK_KEYWORDS if _holds(text, ("flag", flag))]
 
 
 def mentions_money(text: str) -> bool:
-    return any_keyword(text, MONEY_KEYWORDS)
+    return _holds(text, "money")
 
 
 def contact_point(text: str, flags: list[str], score: float) -> str:
     """Where in the customer journey the author is: a problem first, then by keywords."""
     if flags or score <= -0.5:
         return ContactPoint.PROBLEM
-    for point, words in CONTACT_POINT_KEYWORDS:
-        if any_keyword(text, words):
+    for point, _words in CONTACT_POINT_KEYWORDS:
+        if _holds(text, ("contact", point)):
             return point
     if "?" in text and score > -0.05:
         return ContactPoint.PRESALE  # a question with nothing bought yet

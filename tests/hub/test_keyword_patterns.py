@@ -8,7 +8,7 @@ full of the characters where case folding is tricky.
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hub.routing import any_keyword_pattern, keyword_pattern
+from hub.routing import KeywordBank, any_keyword_pattern, keyword_pattern
 
 # Letters whose case-insensitive matching is special (dotted and dotless i, long s, Kelvin
 # sign, final sigma, sharp s), accented letters, digits, punctuation, whitespace, emoji.
@@ -73,3 +73,28 @@ def test_phrases_of_several_words_and_punctuation():
     assert not any_keyword_pattern(("check-in",)).search("checkin")
     assert any_keyword_pattern(("x_1",)).search("code X_1.")
     assert not any_keyword_pattern(("x_1",)).search("code X_12.")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    phrases=st.lists(st.one_of(PHRASE, NON_ASCII_PHRASE), min_size=1, max_size=8),
+    texts=st.lists(TEXT, min_size=1, max_size=3),
+)
+def test_a_bank_finds_the_phrases_whose_patterns_match(phrases, texts):
+    # KeywordBank answers for all its phrases from the text's words at once; each answer
+    # must be the phrase's own case-insensitive pattern's, text after text (and back).
+    bank = KeywordBank(phrases)
+    for text in [*texts, *texts, *(t + "" for t in texts)]:
+        expected = {n for n, p in enumerate(phrases) if keyword_pattern(p).exact.search(text)}
+        assert bank.found(text) == expected
+        assert bank.found(text) == expected  # the kept answer
+
+
+def test_a_bank_of_words_prefixes_and_phrases():
+    bank = KeywordBank(["refund*", "refund", "pay*", "payment*", "legal action", "\u0131ssue"])
+    assert bank.found("REFUNDS for my Payment") == {0, 2, 3}
+    assert bank.found("a refund, paid") == {0, 1}
+    assert bank.found("prepay repayment") == set()  # prefixes start a word
+    assert bank.found("Legal  Action now, an issue") == {4, 5}  # re folds \u0131 to i
+    assert bank.found("\u0130NVOICE refund") == {0, 1}  # lowercasing differs: each pattern
+    assert bank.found("") == set()
