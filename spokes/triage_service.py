@@ -13,10 +13,12 @@ then the default department.
 """
 
 import logging
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from core.bulk import bulk_update_rows, insert_ignoring_conflicts
@@ -97,17 +99,24 @@ def _load_config() -> _Config:
 
 
 def _repeat_authors(mentions: list[Mention]) -> set[int]:
-    """Ids of mentions whose author already waits on another open mention."""
-    ids = [m.pk for m in mentions]
-    waiting = set(
-        Mention.objects.filter(
+    """Ids of mentions whose author already waits on another open mention.
+
+    An author waits on another when they have more open mentions than the batch holds: one
+    row per author from PostgreSQL, whatever their number. Excluding the batch's 500 ids in
+    the statement made it compare every row with each of them (9-15 ms of its CPU a batch,
+    against 1.5-2). The batch's rows are locked: their status cannot change meanwhile."""
+    in_batch = Counter(m.author_id for m in mentions if m.status in OPEN_STATUSES)
+    waiting = {
+        author_id
+        for author_id, count in Mention.objects.filter(
             author_id__in_array={m.author_id for m in mentions}, status__in=OPEN_STATUSES
         )
-        .exclude(pk__in_array=ids)
         .order_by()
-        .values_list("author_id", flat=True)
-        .distinct()
-    )
+        .values("author_id")
+        .annotate(count=Count("id"))
+        .values_list("author_id", "count")
+        if count > in_batch[author_id]
+    }
     repeats, seen = set(), set()
     for mention in mentions:  # ordered by id: a second post in the same batch is a repeat too
         if mention.author_id in waiting or mention.author_id in seen:

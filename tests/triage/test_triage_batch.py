@@ -79,6 +79,34 @@ def test_an_author_who_is_already_waiting_gets_a_higher_priority(billing):
     assert again.priority == fresh.priority + 1
 
 
+def test_only_another_open_mention_makes_an_author_a_repeat(billing):
+    text = "I am disappointed, no answer yet"
+    waiting, resolved, twice, busy, fresh = (AuthorFactory() for _ in range(5))
+    MentionFactory(department=billing, author=waiting, status="assigned")
+    MentionFactory(department=billing, author=resolved, status="resolved")
+    for _ in range(3):
+        MentionFactory(department=billing, author=busy)
+    batch = {
+        "waiting": MentionFactory(department=None, author=waiting, text=text),
+        "resolved": MentionFactory(department=None, author=resolved, text=text),
+        "twice_first": MentionFactory(department=None, author=twice, text=text),
+        "twice_second": MentionFactory(department=None, author=twice, text=text),
+        "busy": MentionFactory(department=None, author=busy, text=text),
+        "fresh": MentionFactory(department=None, author=fresh, text=text),
+    }
+    assert triage_batch([m.pk for m in batch.values()]) == 6
+    priority = {name: Mention.objects.get(pk=m.pk).priority for name, m in batch.items()}
+    base = priority["fresh"]
+    assert priority == {
+        "waiting": base + 1,
+        "resolved": base,  # its other mention is closed
+        "twice_first": base,  # the batch's own mentions are not "another" before them
+        "twice_second": base + 1,
+        "busy": base + 1,
+        "fresh": base,
+    }
+
+
 def test_neutral_threats_are_flagged_and_urgent(billing):
     threat = MentionFactory(department=billing, text="Refund me now or I sue", reach=10)
     triage_batch([threat.pk])
