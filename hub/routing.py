@@ -181,9 +181,10 @@ class KeywordBank:
     risk flags, money, contact points): as forty ``search`` calls that was a fifth of a
     triage worker's time. Here the ASCII phrases of one word (nearly all of them) are answered
     together: a whole word is one lookup of each of the text's words, a word prefix
-    (``refund*``) a substring test (most texts hold none of them) and a test that it starts a
-    word; a phrase of several words or with punctuation is asked of its own pattern when the
-    text holds its longest word, a phrase that is not ASCII always. A text whose letters
+    (``refund*``) a test of the words that begin as it does; a phrase of several words or
+    with punctuation is looked for (its pattern on the lowercased text, as KeywordPattern
+    does) only when each of its inner words is one of the text's, a phrase that is not ASCII
+    always (its own pattern). A text whose letters
     lowercasing and ``re`` fold differently (``_words_of``) is asked of every pattern. The last
     text's answer is kept: the triage functions ask one bank about one text in turn.
     """
@@ -193,7 +194,8 @@ class KeywordBank:
         "_patterns",
         "_whole",
         "_whole_words",
-        "_prefixes",
+        "_head",
+        "_heads",
         "_keyed",
         "_keyed_words",
         "_always",
@@ -222,17 +224,22 @@ class KeywordBank:
             runs = [run for word in words for run in _WORD.findall(word)]
             if prefix and _WORD.match(words[-1][-1]):
                 runs = runs[:-1]  # the last run may go on in the text
-            if runs:
-                keyed.setdefault(max(runs, key=len), []).append(index)
+            if runs:  # then the phrase's own pattern, on the lowercased text
+                phrase_pattern = re.compile(_alternation((body,)))
+                entry = (index, frozenset(runs), phrase_pattern)
+                keyed.setdefault(max(runs, key=len), []).append(entry)
             else:
                 always.append(index)
         self._whole = {word: frozenset(found) for word, found in whole.items()}
         self._whole_words = frozenset(whole)
-        self._prefixes = tuple(
-            (start, frozenset(found), re.compile(rf"(?<!\w){re.escape(start)}"))
-            for start, found in prefixes.items()
-        )
-        self._keyed = {word: tuple(found) for word, found in keyed.items()}
+        # Word prefixes by their first characters (as many as the shortest has): a word of
+        # the text is compared only with the prefixes that begin as it does.
+        self._head = min(map(len, prefixes), default=0)
+        heads: dict[str, list[tuple]] = {}
+        for start, found in prefixes.items():
+            heads.setdefault(start[: self._head], []).append((start, frozenset(found)))
+        self._heads = {head: tuple(entries) for head, entries in heads.items()}
+        self._keyed = {word: tuple(entries) for word, entries in keyed.items()}
         self._keyed_words = frozenset(keyed)
         self._always = tuple(always)
         self._last: tuple = (None, frozenset())
@@ -250,12 +257,18 @@ class KeywordBank:
             whole = self._whole
             for word in words & self._whole_words:
                 hits |= whole[word]
-            for start, found, at_word_start in self._prefixes:
-                if start in lowered and at_word_start.search(lowered):  # most texts: no
-                    hits |= found
-            patterns = self._patterns
+            if self._heads:
+                heads, head = self._heads, self._head
+                for word in words:
+                    for start, found in heads.get(word[:head], ()):
+                        if word.startswith(start):
+                            hits |= found
+            keyed = self._keyed
             for word in words & self._keyed_words:
-                hits.update(n for n in self._keyed[word] if patterns[n].search(text))
+                for index, needs, phrase_pattern in keyed[word]:
+                    if needs <= words and phrase_pattern.search(lowered):
+                        hits.add(index)
+            patterns = self._patterns
             hits.update(n for n in self._always if patterns[n].search(text))
             hits = frozenset(hits)
         self._last = (text, hits)

@@ -255,7 +255,9 @@ def _holds(text: str, rule) -> bool:
 
 
 def risk_flags(text: str) -> list[str]:
-    return [flag for flag in RISK_KEYWORDS if _holds(text, ("flag", flag))]
+    bank, indices = _rule_keywords()
+    found = bank.found(text)
+    return [flag for flag in RISK_KEYWORDS if not indices[("flag", flag)].isdisjoint(found)]
 
 
 def mentions_money(text: str) -> bool:
