@@ -245,18 +245,18 @@ def triage_batch(mention_ids: list[int] | None, *, now: datetime | None = None) 
         insert_ignoring_conflicts(
             Activity,
             [
-                Activity(  # by id: a related object's descriptor costs a tenth of a row
-                    mention_id=m.pk,
-                    actor_id=None,
-                    verb="triaged",
-                    data={
+                {
+                    "mention_id": m.pk,
+                    "actor_id": None,
+                    "verb": "triaged",
+                    "data": {
                         "priority": m.priority,
                         "flags": m.flags,
                         "routed_by": how[m.pk],
                         **({"escalated_by": escalated[m.pk]} if m.pk in escalated else {}),
                     },
-                    created_at=now,
-                )
+                    "created_at": now,
+                }
                 for m in mentions
             ],
             returning=["id"],

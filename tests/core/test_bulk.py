@@ -98,3 +98,20 @@ def test_bulk_update_writes_the_listed_fields_only(db, billing):
     assert {m.department_id for m in stored} == {billing.pk}
     assert {m.triaged_at for m in stored} == {MOMENT}
     assert {m.text for m in stored} == {TEXT}
+
+
+
+def test_rows_given_as_dicts_are_written_as_instances_are(db, agent):
+    author = Author.objects.create(source="twitter", handle="jo")
+    rows = insert_ignoring_conflicts(Mention, [_mention(author, 1), _mention(author, 2)], ["id"])
+    (first,), (second,) = rows
+    data = {"priority": 3, "routed_by": 'rule "A"', "flags": ["legal"], "nested": {"n": None}}
+    values = {"actor_id": agent.pk, "verb": "triaged", "data": data, "created_at": MOMENT}
+    insert_ignoring_conflicts(Activity, [Activity(mention_id=first, **values)], ["id"])
+    written = insert_ignoring_conflicts(Activity, [{"mention_id": second, **values}], ["id"])
+    assert len(written) == 1
+    by_instance, by_dict = (
+        Activity.objects.filter(mention_id=pk).values("actor_id", "verb", "data", "created_at")
+        for pk in (first, second)
+    )
+    assert list(by_dict) == list(by_instance) == [values]
