@@ -100,7 +100,6 @@ def test_bulk_update_writes_the_listed_fields_only(db, billing):
     assert {m.text for m in stored} == {TEXT}
 
 
-
 def test_rows_given_as_dicts_are_written_as_instances_are(db, agent):
     author = Author.objects.create(source="twitter", handle="jo")
     rows = insert_ignoring_conflicts(Mention, [_mention(author, 1), _mention(author, 2)], ["id"])
