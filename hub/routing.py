@@ -90,8 +90,7 @@ class KeywordPattern:
         whole = self._whole
         if whole is None:
             return self.exact.search(text)
-        last = _last_text
-        lowered, words = (last[1], last[2]) if last[0] is text else _words_of(text)
+        lowered, words = _words_of(text)
         if words is None:  # lowercasing and ``re`` disagree on a letter of this text
             return self.exact.search(text)
         if not whole.isdisjoint(words):
@@ -114,20 +113,18 @@ class KeywordPattern:
 
 
 _WORD = re.compile(r"\w+")
-_last_text: tuple = (None, "", None)
 
 
+@lru_cache(maxsize=2048)
 def _words_of(text: str) -> tuple[str, frozenset | None]:
     """The text lowercased and the set of its words (runs of word characters); None for the
     words where ``str.lower()`` and ``re``'s case-insensitive matching disagree on one of its
-    letters. Kept as the last text's answer (``KeywordPattern.search`` looks there first):
-    triage asks about the same text many times."""
-    global _last_text
+    letters. Kept for the last texts asked about: triage asks about each text of a batch many
+    times, in the loop over the batch and again when it counts the spikes."""
     lowered = text.lower()
     words = None
     if text.isascii() or not any(c in text for c in _FOLDING_DISAGREES):
         words = frozenset(_WORD.findall(lowered))
-    _last_text = (text, lowered, words)
     return lowered, words
 
 
@@ -248,8 +245,7 @@ class KeywordBank:
         last = self._last
         if last[0] is text:
             return last[1]
-        previous = _last_text
-        lowered, words = (previous[1], previous[2]) if previous[0] is text else _words_of(text)
+        lowered, words = _words_of(text)
         if words is None:
             hits = frozenset(n for n, pattern in enumerate(self._patterns) if pattern.search(text))
         else:
