@@ -29,7 +29,10 @@ class InArray(Lookup):
         field = self.lhs.output_field
         values = [field.get_db_prep_value(value, connection, prepared=True) for value in self.rhs]
         if connection.vendor == "postgresql":
-            return f"{lhs} = ANY(%s::{field.cast_db_type(connection)}[])", [*lhs_params, values]
+            # The type without its length: a cast to varchar(n) would cut a longer value to
+            # one that may match, where ``__in`` matches nothing.
+            element = field.cast_db_type(connection).split("(")[0]
+            return f"{lhs} = ANY(%s::{element}[])", [*lhs_params, values]
         if not values:
             raise EmptyResultSet
         return f"{lhs} IN ({', '.join(['%s'] * len(values))})", [*lhs_params, *values]

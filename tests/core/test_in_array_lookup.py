@@ -57,6 +57,20 @@ def test_the_same_rows_as_in(mentions, lookup, values):
     assert set(excluded).isdisjoint(expected)
 
 
+def test_a_value_longer_than_the_column_matches_nothing(mentions):
+    stored = Mention.objects.create(
+        source="twitter",
+        external_id="y" * 200,  # the column's length
+        author=mentions[0].author,
+        text="long id",
+        posted_at=MOMENT,
+    )
+    longer = ["y" * 250]
+    assert not Mention.objects.filter(external_id__in=longer).exists()
+    assert not Mention.objects.filter(external_id__in_array=longer).exists()
+    assert Mention.objects.filter(external_id__in_array=["y" * 200]).get() == stored
+
+
 def test_no_values_match_nothing(mentions):
     assert not Mention.objects.filter(pk__in_array=[]).exists()
     assert _ids(Mention.objects.exclude(pk__in_array=[])) == _ids(Mention.objects.all())
