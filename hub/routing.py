@@ -181,9 +181,9 @@ class KeywordBank:
     (``refund*``) a test of the words that begin as it does; a phrase of several words or
     with punctuation is looked for (its pattern on the lowercased text, as KeywordPattern
     does) only when each of its inner words is one of the text's, a phrase that is not ASCII
-    always (its own pattern). A text whose letters
-    lowercasing and ``re`` fold differently (``_words_of``) is asked of every pattern. The last
-    text's answer is kept: the triage functions ask one bank about one text in turn.
+    always (its own pattern). A text whose letters lowercasing and ``re`` fold differently
+    (``_words_of``) is asked of every pattern. The last text's answer is kept: the triage
+    functions ask one bank about one text in turn.
     """
 
     __slots__ = (
