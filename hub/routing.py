@@ -325,6 +325,11 @@ class Router:
     departments: list = field(default_factory=list)
     default: object | None = None
 
+    @cached_property
+    def uses_handles(self) -> bool:
+        """Whether a rule looks at the author's handle (triage reads handles only then)."""
+        return any(rule.handles for rule in self.rules)
+
     def explain(
         self, text: str, source: str = "", language: str = "", *, author_handle="", url=""
     ) -> RouteResult:

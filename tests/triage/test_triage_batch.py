@@ -168,6 +168,27 @@ def test_a_batch_of_a_thousand_costs_a_bounded_number_of_queries(
     assert not Mention.objects.filter(triaged_at__isnull=True).exists()
 
 
+def test_a_rule_on_the_author_s_handle_routes_a_batch_in_bounded_queries(
+    billing, support, django_assert_max_num_queries
+):
+    billing.routing_keywords = ["invoice"]
+    billing.save()
+    watched = AuthorFactory(handle="AirportAMS")
+    RoutingRule.objects.create(name="Airport", department=support, author_handles=["@airportams"])
+    authors = [watched, *(AuthorFactory() for _ in range(20))]
+    mentions = [
+        MentionFactory(department=None, author=authors[i % 21], text=f"my invoice {i}")
+        for i in range(105)
+    ]
+    with django_assert_max_num_queries(40):
+        assert triage_batch([m.pk for m in mentions]) == 105
+    routed = dict(Mention.objects.values_list("id", "department_id"))
+    assert {routed[m.pk] for m in mentions if m.author == watched} == {support.pk}
+    assert {routed[m.pk] for m in mentions if m.author != watched} == {billing.pk}
+    reasons = {a.data["routed_by"] for a in Activity.objects.filter(mention__author=watched)}
+    assert reasons == {"Airport"}
+
+
 def test_each_department_in_a_batch_keeps_its_own_hours_rules_and_the_reads_stay_flat(
     billing, support, django_assert_max_num_queries
 ):
