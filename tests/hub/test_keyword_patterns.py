@@ -8,7 +8,7 @@ full of the characters where case folding is tricky.
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hub.routing import KeywordBank, any_keyword_pattern, keyword_pattern
+from hub.routing import KeywordBank, keyword_pattern
 
 # Letters whose case-insensitive matching is special (dotted and dotless i, long s, Kelvin
 # sign, final sigma, sharp s), accented letters, digits, punctuation, whitespace, emoji.
@@ -32,13 +32,6 @@ def test_one_keyword_matches_as_the_case_insensitive_pattern(phrase, text):
     assert bool(pattern.search(text)) == bool(pattern.exact.search(text))
 
 
-@settings(max_examples=400, deadline=None)
-@given(phrases=st.lists(st.one_of(PHRASE, NON_ASCII_PHRASE), min_size=1, max_size=5), text=TEXT)
-def test_any_of_several_keywords_matches_as_the_case_insensitive_pattern(phrases, text):
-    pattern = any_keyword_pattern(tuple(phrases))
-    assert bool(pattern.search(text)) == bool(pattern.exact.search(text))
-
-
 def test_the_characters_where_lowercasing_differs_still_match():
     assert keyword_pattern("issue").search("an \u0131ssue")  # dotless i, as re matches it
     assert keyword_pattern("sue").search("I will \u017fue")  # long s
@@ -57,22 +50,25 @@ def test_the_characters_where_lowercasing_differs_still_match():
 def test_many_patterns_asked_about_texts_in_turn_answer_each_as_its_pattern(phrases, texts):
     # Triage asks thirty patterns about one text, then the next: the words found for one text
     # must never answer for another (equal texts as different objects, and texts revisited).
-    patterns = [any_keyword_pattern(tuple(group)) for group in phrases]
+    banks = [(KeywordBank(group), [keyword_pattern(p) for p in group]) for group in phrases]
     copies = [(t + "-")[:-1] for t in texts]  # equal, and (past one character) new objects
     for text in [*texts, *copies, *reversed(texts)]:
-        for pattern in patterns:
-            assert bool(pattern.search(text)) == bool(pattern.exact.search(text))
+        for bank, patterns in banks:
+            expected = {n for n, pattern in enumerate(patterns) if pattern.exact.search(text)}
+            assert bank.found(text) == expected
+            assert {n for n, pattern in enumerate(patterns) if pattern.search(text)} == expected
 
 
 def test_phrases_of_several_words_and_punctuation():
-    assert any_keyword_pattern(("legal action", "where's my")).search("Where's  MY parcel?")
-    assert not any_keyword_pattern(("legal action",)).search("legal actions")
-    assert any_keyword_pattern(("legal act*",)).search("LEGAL ACTIONS")
-    assert not any_keyword_pattern(("legal act*",)).search("illegal action")
-    assert any_keyword_pattern(("#fail", "check-in")).search("the check-in #fail")
-    assert not any_keyword_pattern(("check-in",)).search("checkin")
-    assert any_keyword_pattern(("x_1",)).search("code X_1.")
-    assert not any_keyword_pattern(("x_1",)).search("code X_12.")
+    assert KeywordBank(["legal action", "where's my"]).found("Where's  MY parcel?") == {1}
+    assert not keyword_pattern("legal action").search("legal actions")
+    assert keyword_pattern("legal act*").search("LEGAL ACTIONS")
+    assert not keyword_pattern("legal act*").search("illegal action")
+    assert KeywordBank(["#fail", "check-in"]).found("the check-in #fail") == {0, 1}
+    assert not keyword_pattern("check-in").search("checkin")
+    assert keyword_pattern("x_1").search("code X_1.")
+    assert not keyword_pattern("x_1").search("code X_12.")
+    assert not KeywordBank(["x_1"]).found("code X_12.")
 
 
 @settings(max_examples=300, deadline=None)
