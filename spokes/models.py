@@ -479,6 +479,12 @@ class SpikeAlert(models.Model):
     top_author_share = models.FloatField(
         default=0.0, help_text="Share of the mentions written by the most active 10% of authors."
     )
+    author_counts = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='How many authors wrote each number of its mentions ({"1": 940, "2": 31}): '
+        "the busiest tenth's share is read from it, not from every link.",
+    )
     mentions = models.ManyToManyField(Mention, through="SpikeAlertMention", related_name="+")
     trigger_received_at = models.DateTimeField(
         null=True, blank=True, help_text="Arrival of the ingest that crossed the threshold."
@@ -513,11 +519,37 @@ class SpikeAlert(models.Model):
 class SpikeAlertMention(models.Model):
     alert = models.ForeignKey(SpikeAlert, on_delete=models.CASCADE, related_name="links")
     mention = models.ForeignKey(Mention, on_delete=models.CASCADE, related_name="+")
+    reach = models.PositiveIntegerField(
+        default=0, help_text="The mention's reach: its widest-reaching mentions by index."
+    )
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["alert", "mention"], name="spike_alert_mention_unique")
         ]
+        indexes = [
+            models.Index(fields=["alert", "-reach", "-mention"], name="spike_alert_mention_reach")
+        ]
 
     def __str__(self) -> str:
         return f"{self.mention_id} in alert {self.alert_id}"
+
+
+class SpikeAlertAuthor(models.Model):
+    """One author's part in an alert: how many of its linked mentions they wrote, and the
+    widest reach among them. Kept up to date as mentions are linked, so that an alert's
+    figures cost the new links only, however many it holds (a crisis links thousands a
+    minute)."""
+
+    alert = models.ForeignKey(SpikeAlert, on_delete=models.CASCADE, related_name="authors")
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="+", db_index=False)
+    mentions = models.PositiveIntegerField()
+    reach = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["alert", "author"], name="spike_alert_author_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"author {self.author_id} in alert {self.alert_id}"
