@@ -15,6 +15,7 @@ Single mentions arriving at once share a transaction (:func:`mention_ingest_one`
 import dataclasses
 import logging
 import threading
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
@@ -223,10 +224,12 @@ def mentions_ingest(*, items: list[dict], departments_by_slug: dict | None = Non
             from spokes.tasks import triage_on_commit
 
             triage_on_commit(created_ids)
-            for department_id in {m.department_id for m in created.values()} - {None}:
+            per_department = Counter(m.department_id for m in created.values())
+            per_department.pop(None, None)  # in no queue until triage routes them
+            for department_id, count in per_department.items():
                 publish(
                     "mention.received",
-                    {"department_id": department_id, "count": len(created_ids)},
+                    {"department_id": department_id, "count": count},
                     groups=[department_group(department_id)],
                 )
     return results

@@ -67,3 +67,24 @@ def test_threats_that_read_neutral_are_flagged_urgent(billing, django_capture_on
     mention = Mention.objects.get(pk=r.mention.pk)
     assert "legal" in mention.flags
     assert mention.priority == 4
+
+
+def test_each_department_is_told_how_many_of_the_batch_are_its_own(
+    billing, support, published, django_capture_on_commit_callbacks
+):
+    """A batch (or a shared transaction of single mentions) naming several departments:
+    each department's sockets hear of its own new mentions, not the whole batch's."""
+    items = [_item(f"tw-b{i}", department=billing) for i in range(3)]
+    items += [_item("tw-s1", department=support), _item("tw-none")]
+    items.append(_item("tw-b0", department=billing))  # a repeat: not new
+    with django_capture_on_commit_callbacks(execute=True):
+        mentions_ingest(items=items)
+    received = {
+        tuple(groups): payload
+        for event, payload, groups in published
+        if event == "mention.received"
+    }
+    assert received == {
+        (f"dept.{billing.pk}",): {"department_id": billing.pk, "count": 3},
+        (f"dept.{support.pk}",): {"department_id": support.pk, "count": 1},
+    }
