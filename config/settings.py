@@ -274,6 +274,9 @@ AXES_RESET_ON_SUCCESS = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
 # Seconds the per-status counts of a queue are shared through the cache (0: count every time).
 QUEUE_COUNTS_SECONDS = env.int("QUEUE_COUNTS_SECONDS", default=10)
+# An incident's linked-mention figures, shared by everyone viewing it, counted again when older
+# than this (or when a person links or unlinks mentions); 0: counted on every request.
+INCIDENT_STATS_SECONDS = env.float("INCIDENT_STATS_SECONDS", default=2.0)
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=2 * 3600)
 SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=12 * 3600)
 LOGIN_URL_PATH = "/login/"

@@ -9,6 +9,7 @@ incident pages which parts to refetch.
 import logging
 import re
 import statistics
+from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
@@ -613,6 +614,8 @@ def _link(incident: Incident, actor, mention_ids: list[int]) -> list[int]:
         ignore_conflicts=True,
     )
     _grant(incident, mention_ids=new_ids)
+    if new_ids:
+        transaction.on_commit(partial(selectors.forget_mention_stats, incident.pk))
     return new_ids
 
 
@@ -682,6 +685,7 @@ def incident_unlink_mention(*, actor, incident_id, mention_id) -> None:
     if not deleted:
         raise NotFound("That mention is not linked to this incident.")
     _revoke(incident, mention_ids=[mention_id])
+    transaction.on_commit(partial(selectors.forget_mention_stats, incident.pk))
     _record(
         incident,
         actor=actor,

@@ -68,7 +68,7 @@ def _panel_context(request, incident, name: str) -> dict:
         context["discussion"] = selectors.messages(incident)
     elif name == "mentions":
         context["stats"] = selectors.mention_stats(incident)
-        context["linked"] = selectors.linked_mentions(incident, user).order_by("-posted_at")[:50]
+        context["linked"] = selectors.latest_linked(incident, user)
         context["departments"] = departments_for(user)
     elif name == "outreach":
         context["outreach"] = selectors.outreach(incident, user)

@@ -16,6 +16,24 @@
   }
 
   // --- live updates ------------------------------------------------------------------
+  // A refresh for a stream of live events: the first `quiet` ms after an event, then at most
+  // one every `every` ms while events keep coming, and always one after the last event. (A
+  // debounce restarted by every event never fired while a busy queue kept changing.)
+  function throttled(fn, quiet, every) {
+    let timer = null;
+    let last = -Infinity;
+    return function () {
+      if (timer !== null) return; // the refresh already due fetches after this event
+      const wait = Math.max(quiet, last + every - Date.now());
+      timer = setTimeout(() => {
+        timer = null;
+        last = Date.now();
+        fn();
+      }, wait);
+    };
+  }
+  window.firebreakThrottled = throttled;
+
   function connectLive() {
     const kind = body.dataset.liveKind;
     const key = body.dataset.liveKey;
@@ -23,8 +41,12 @@
     if (status === null) return; // not logged in
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     let retry = 1000;
-    let refreshTimer = null;
     let current = null;
+    // The queue table, fetched again at most every 2 s while its department keeps changing.
+    const scheduleRefresh = throttled(() => {
+      const table = document.getElementById("queue");
+      if (table && window.htmx && table.getAttribute("hx-get")) window.htmx.trigger(table, "live-refresh");
+    }, 250, 2000);
 
     // Other scripts send over the one socket by dispatching "firebreak:send" on <body>.
     body.addEventListener("firebreak:send", (event) => {
@@ -66,13 +88,6 @@
         setTimeout(open, retry);
         retry = Math.min(retry * 2, 15000);
       });
-    }
-
-    function scheduleRefresh() {
-      const table = document.getElementById("queue");
-      if (!table || !window.htmx || !table.getAttribute("hx-get")) return;
-      clearTimeout(refreshTimer);
-      refreshTimer = setTimeout(() => window.htmx.trigger(table, "live-refresh"), 250);
     }
 
     open();

@@ -7,19 +7,19 @@
   if (!root) return;
   const incidentId = root.dataset.incidentId;
   const pending = new Set();
-  let timer = null;
+  // A burst of events is one request per panel; while triage keeps linking mentions, a panel
+  // is fetched again at most every 2 s (app.js), and once more after the last event.
+  const flush = window.firebreakThrottled(() => {
+    pending.forEach((name) => {
+      const panel = document.getElementById(`panel-${name}`);
+      if (panel && window.htmx) window.htmx.trigger(panel, "live-refresh");
+    });
+    pending.clear();
+  }, 150, 2000);
 
   function refresh(names) {
     names.forEach((name) => pending.add(name));
-    clearTimeout(timer);
-    // coalesce a burst of events into one request per panel
-    timer = setTimeout(() => {
-      pending.forEach((name) => {
-        const panel = document.getElementById(`panel-${name}`);
-        if (panel && window.htmx) window.htmx.trigger(panel, "live-refresh");
-      });
-      pending.clear();
-    }, 150);
+    flush();
   }
 
   function allPanels() {
