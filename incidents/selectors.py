@@ -172,10 +172,10 @@ def linked_mentions(incident: Incident, user) -> QuerySet[Mention]:
 
 
 def latest_linked(incident: Incident, user, limit: int = 50) -> list[Mention]:
-    """The caller's ``limit`` most recently received linked mentions: read in the order of
-    the links' index, so the cost is the page's whatever the incident holds (sorting every
-    linked mention by posting time took 0.6 s at 100,000)."""
-    return list(linked_mentions(incident, user).order_by("-incident_links__mention_id")[:limit])
+    """The caller's ``limit`` most recently received linked mentions. By id, PostgreSQL reads
+    the incident's links in their index's order, so the cost is the page's whatever the
+    incident holds (sorting every linked mention by posting time took 0.6 s at 100,000)."""
+    return list(linked_mentions(incident, user).order_by("-id")[:limit])
 
 
 _clock = time.time  # the moment figures were counted: shared by every process

@@ -271,6 +271,20 @@ def test_linked_mentions_list_only_the_keys_departments(
     assert [m["id"] for m in rows] == [mention.pk]
 
 
+def test_linked_mentions_page_newest_first_through_every_page(
+    billing_api, comms, incident, billing
+):
+    linked = [MentionFactory(department=billing) for _ in range(7)]
+    for m in linked[3:] + linked[:3]:  # linked in another order than they arrived
+        services.incident_link_mention(actor=comms, incident_id=incident.pk, mention_id=m.pk)
+    seen, url = [], f"/api/v1/incidents/{incident.pk}/mentions/?page_size=3"
+    while url:
+        body = billing_api.get(url).json()
+        seen += [m["id"] for m in body["results"]]
+        url = body["next"]
+    assert seen == [m.pk for m in reversed(linked)]
+
+
 # --- schema ---------------------------------------------------------------------------------
 def test_the_incident_operations_are_documented(client, db):
     schema = client.get("/api/schema/?format=json").json()
