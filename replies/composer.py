@@ -7,7 +7,7 @@ from hub import selectors as hub_selectors
 from hub.models import CompensationPolicy
 from hub.services.guidelines import guideline_render
 from replies.models import Reply, ReplyKind
-from spokes.selectors import mention_get, thread_of
+from spokes.selectors import mention_get, thread_around
 
 
 def context(*, user, mention) -> dict:
@@ -129,4 +129,4 @@ def offer_summary(reply: Reply) -> str:
 
 
 def thread(mention, user):
-    return thread_of(mention, user)
+    return thread_around(mention, user)

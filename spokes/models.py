@@ -167,7 +167,7 @@ class Mention(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="thread_members",
-        db_index=False,  # mention_thread_root
+        db_index=False,  # mention_thread_order
     )
     author = models.ForeignKey(
         Author,
@@ -261,9 +261,9 @@ class Mention(models.Model):
             models.Index(
                 fields=["parent"], name="mention_parent", condition=models.Q(parent__isnull=False)
             ),
-            models.Index(
-                fields=["thread_root"],
-                name="mention_thread_root",
+            models.Index(  # a thread's replies in order, a side at a time (thread_around)
+                fields=["thread_root", "posted_at", "id"],
+                name="mention_thread_order",
                 condition=models.Q(thread_root__isnull=False),
             ),
             models.Index(

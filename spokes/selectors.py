@@ -2,6 +2,7 @@
 
 import logging
 from collections import defaultdict
+from dataclasses import dataclass
 from functools import cache
 
 from django.contrib.auth import get_user_model
@@ -217,14 +218,48 @@ def department_status_counts(department: Department) -> dict[str, int]:
     return counts
 
 
-def thread_of(mention: Mention, user) -> QuerySet[Mention]:
+THREAD_EACH_SIDE = 20  # replies shown before and after the mention
+
+
+@dataclass
+class Thread:
+    """The conversation around a mention: its root, then up to ``THREAD_EACH_SIDE`` visible
+    replies on each side of it, oldest first; ``omitted_before`` and ``omitted_after`` count
+    the visible replies left out between the root and the first shown, and after the last."""
+
+    rows: list[Mention]
+    omitted_before: int = 0
+    omitted_after: int = 0
+
+
+def thread_around(mention: Mention, user, each_side: int = THREAD_EACH_SIDE) -> Thread:
+    """A viral post gathers tens of thousands of replies: a page (or an API answer) showing
+    every one of them took seconds and megabytes. Each side is read in the order of the
+    thread's index (``mention_thread_order``) and cut at ``each_side``; what is left out is
+    only counted."""
     root_id = mention.thread_root_id or mention.pk
-    return (
-        mentions_visible(user)
-        .filter(Q(pk=root_id) | Q(thread_root_id=root_id))
-        .select_related("author")
-        .order_by("posted_at", "id")
-    )
+    visible = mentions_visible(user).select_related("author")
+    replies = visible.filter(thread_root_id=root_id)
+    moment = Q(posted_at=mention.posted_at)
+    earlier = Q(posted_at__lt=mention.posted_at) | (moment & Q(pk__lt=mention.pk))
+    later = Q(posted_at__gt=mention.posted_at) | (moment & Q(pk__gt=mention.pk))
+    if root_id == mention.pk:
+        root, before = mention, []
+    else:
+        root = visible.filter(pk=root_id).first()
+        before = list(replies.filter(earlier).order_by("-posted_at", "-id")[: each_side + 1])
+    after = list(replies.filter(later).order_by("posted_at", "id")[: each_side + 1])
+    thread = Thread(rows=[])
+    if len(before) > each_side:
+        thread.omitted_before = replies.filter(earlier).count() - each_side
+        before = before[:each_side]
+    if len(after) > each_side:
+        thread.omitted_after = replies.filter(later).count() - each_side
+        after = after[:each_side]
+    if root is not None and root.pk != mention.pk:
+        thread.rows.append(root)
+    thread.rows += [*reversed(before), mention, *after]
+    return thread
 
 
 def author_history(mention: Mention, user, limit: int = 10) -> QuerySet[Mention]:

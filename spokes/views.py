@@ -148,7 +148,7 @@ def mention_detail(request, mention_id):
     is_lead = can_work and selectors.user_can(request.user, "lead_queue", mention.department_id)
     context = {
         "mention": mention,
-        "thread": selectors.thread_of(mention, request.user),
+        "thread": selectors.thread_around(mention, request.user),
         "author_history": selectors.author_history(mention, request.user),
         "activities": mention.activities.select_related("actor"),
         "notes": mention.notes.select_related("author"),

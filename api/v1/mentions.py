@@ -110,6 +110,11 @@ class ThreadMentionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class ThreadOmittedSerializer(serializers.Serializer):
+    before = serializers.IntegerField()
+    after = serializers.IntegerField()
+
+
 class ActivitySerializer(serializers.Serializer):
     verb = serializers.CharField()
     actor = serializers.CharField(source="actor.username", allow_null=True, default=None)
@@ -126,19 +131,37 @@ class NoteSerializer(serializers.Serializer):
 
 class MentionDetailSerializer(MentionSerializer):
     thread = serializers.SerializerMethodField(
-        help_text="Every visible mention in the conversation, oldest first."
+        help_text="The conversation around it, oldest first: its root, then up to 20 visible "
+        "replies before it, itself and up to 20 after it (a viral post's replies are not all "
+        "listed; `thread_omitted` counts the others)."
+    )
+    thread_omitted = serializers.SerializerMethodField(
+        help_text="Visible replies left out of `thread`: between the root and the first "
+        "reply listed (`before`), and after the last (`after`)."
     )
     history = serializers.SerializerMethodField(help_text="What happened to it, oldest first.")
     notes = serializers.SerializerMethodField()
 
     class Meta(MentionSerializer.Meta):
-        fields = [*MentionSerializer.Meta.fields, "thread", "history", "notes"]
+        fields = [*MentionSerializer.Meta.fields, "thread", "thread_omitted", "history", "notes"]
         read_only_fields = fields
+
+    def _thread(self, mention) -> selectors.Thread:
+        thread = self.context.get("thread")
+        if thread is None:
+            thread = self.context["thread"] = selectors.thread_around(
+                mention, self.context["request"].user
+            )
+        return thread
 
     @extend_schema_field(ThreadMentionSerializer(many=True))
     def get_thread(self, mention):
-        rows = selectors.thread_of(mention, self.context["request"].user)
-        return ThreadMentionSerializer(rows, many=True).data
+        return ThreadMentionSerializer(self._thread(mention).rows, many=True).data
+
+    @extend_schema_field(ThreadOmittedSerializer)
+    def get_thread_omitted(self, mention):
+        thread = self._thread(mention)
+        return {"before": thread.omitted_before, "after": thread.omitted_after}
 
     @extend_schema_field(ActivitySerializer(many=True))
     def get_history(self, mention):

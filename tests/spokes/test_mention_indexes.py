@@ -51,7 +51,8 @@ def postgres_only(db):
         ("search in visible departments", "mention_text_search"),
         ("SLA due", "mention_sla_due"),
         ("assigned to me", "mention_assignee_status"),
-        ("thread", "mention_thread_root"),
+        ("thread", "mention_thread_order"),
+        ("thread, replies after one", "mention_thread_order"),
         ("replies", "mention_parent"),
         ("insights period", "mention_insights_period"),
     ],
@@ -72,6 +73,9 @@ def test_each_query_can_use_its_partial_index(
         "SLA due": Mention.objects.filter(sla_due_at__lte=now),
         "assigned to me": Mention.objects.filter(assignee=agent, status="assigned"),
         "thread": Mention.objects.filter(thread_root_id=1),
+        "thread, replies after one": Mention.objects.filter(
+            thread_root_id=1, posted_at__gt=now
+        ).order_by("posted_at", "id")[:21],
         "replies": Mention.objects.filter(parent_id=1),
         "insights period": Mention.objects.filter(
             department_id__in=[billing.pk], received_at__gte=now
