@@ -215,6 +215,8 @@ class IncidentGrant(models.Model):
                 fields=["incident", "user", "mention"], name="incident_grant_unique"
             )
         ]
+        # whether any (other) incident still needs a person's grant on a mention
+        indexes = [models.Index(fields=["user", "mention"], name="incident_grant_user_mention")]
 
     def __str__(self) -> str:
         return f"{self.user_id} may view {self.mention_id} for {self.incident_id}"

@@ -19,6 +19,8 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
+from spokes.selectors import THREAD_EACH_SIDE
+
 pytestmark = pytest.mark.browser
 
 PAYLOADS = [
@@ -301,9 +303,14 @@ def test_the_queue_shows_hostile_mentions_as_text(browse, hostile, agent):
 def test_the_mention_page_and_its_thread_show_hostile_text(browse, hostile, agent):
     page, watch = browse(agent)
     _visit(page, watch, f"/m/{hostile['root']}/")
-    _assert_harmless(page, watch, "mention thread", shown=PAYLOADS)
+    _assert_harmless(page, watch, "mention thread", shown=PAYLOADS[:THREAD_EACH_SIDE])
     original = page.get_by_role("link", name="Open original")
     assert original.get_attribute("href") == SAFE_URL
+    # A long thread is shown around the mention: the last reply's page shows the others.
+    assert len(PAYLOADS) <= 2 * THREAD_EACH_SIDE + 1
+    _visit(page, watch, f"/m/{hostile['ids'][PAYLOADS[-1]]}/")
+    end = PAYLOADS[-(THREAD_EACH_SIDE + 1) :]
+    _assert_harmless(page, watch, "end of the mention thread", shown=end)
     for payload in PAYLOADS[:4] + PAYLOADS[6:12] + PAYLOADS[22:25]:
         _visit(page, watch, f"/m/{hostile['ids'][payload]}/")
         _assert_harmless(page, watch, f"mention {payload!r}", shown=[payload])
