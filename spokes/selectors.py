@@ -223,13 +223,20 @@ THREAD_EACH_SIDE = 20  # replies shown before and after the mention
 
 @dataclass
 class Thread:
-    """The conversation around a mention: its root, then up to ``THREAD_EACH_SIDE`` visible
-    replies on each side of it, oldest first; ``omitted_before`` and ``omitted_after`` count
-    the visible replies left out between the root and the first shown, and after the last."""
+    """The conversation around a mention: its root (None when the reader may not see it),
+    then ``replies``: up to ``THREAD_EACH_SIDE`` visible replies on each side of the mention
+    and the mention itself (unless it is the root), oldest first. ``omitted_before`` and
+    ``omitted_after`` count the visible replies left out before the first and after the
+    last of them."""
 
-    rows: list[Mention]
+    root: Mention | None
+    replies: list[Mention]
     omitted_before: int = 0
     omitted_after: int = 0
+
+    @property
+    def rows(self) -> list[Mention]:
+        return [self.root, *self.replies] if self.root is not None else list(self.replies)
 
 
 def thread_around(mention: Mention, user, each_side: int = THREAD_EACH_SIDE) -> Thread:
@@ -249,16 +256,15 @@ def thread_around(mention: Mention, user, each_side: int = THREAD_EACH_SIDE) -> 
         root = visible.filter(pk=root_id).first()
         before = list(replies.filter(earlier).order_by("-posted_at", "-id")[: each_side + 1])
     after = list(replies.filter(later).order_by("posted_at", "id")[: each_side + 1])
-    thread = Thread(rows=[])
+    thread = Thread(root=root, replies=[])
     if len(before) > each_side:
         thread.omitted_before = replies.filter(earlier).count() - each_side
         before = before[:each_side]
     if len(after) > each_side:
         thread.omitted_after = replies.filter(later).count() - each_side
         after = after[:each_side]
-    if root is not None and root.pk != mention.pk:
-        thread.rows.append(root)
-    thread.rows += [*reversed(before), mention, *after]
+    own = [] if mention is root else [mention]
+    thread.replies = [*reversed(before), *own, *after]
     return thread
 
 

@@ -89,3 +89,27 @@ def test_the_approval_page_shows_the_conversation_around_the_reply(client, comms
     thread = html.split('<ol class="thread">')[1].split("</ol>")[0]
     assert thread.count("<li") == 1 + 1 + 20 + 1  # root, the gap, 20 before, itself
     assert "… 39 earlier not shown" in thread  # comms sees every department's replies
+
+
+def test_a_root_the_reader_may_not_see_is_left_out_and_the_gap_still_shown(
+    client, agent, billing, support
+):
+    root = MentionFactory(department=support, posted_at=T0, text="another team's post")
+    replies = [
+        MentionFactory(
+            department=billing,
+            parent=root,
+            thread_root=root,
+            posted_at=T0 + timedelta(minutes=i + 1),
+            text=f"reply {i}",
+        )
+        for i in range(25)
+    ]
+    thread = thread_around(replies[-1], agent)
+    assert thread.root is None and thread.rows == replies[-21:]
+    assert thread.omitted_before == 4
+    client.force_login(agent)
+    html = client.get(f"/m/{replies[-1].pk}/").content.decode()
+    listed = html.split('<ol class="thread">')[1].split("</ol>")[0]
+    assert listed.index("… 4 earlier replies not shown") < listed.index("reply 4<")
+    assert "another team" not in listed
