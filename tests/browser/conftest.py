@@ -86,10 +86,17 @@ class LiveSocket:
 
     def __init__(self):
         self.sent: list[dict] = []
+        self.route: WebSocketRoute | None = None
 
     def handle(self, ws: WebSocketRoute) -> None:
         # no connect_to_server(): the socket is open for the page, messages come here
+        self.route = ws
         ws.on_message(lambda message: self.sent.append(json.loads(message)))
+
+    def push(self, event: str, **payload) -> None:
+        """An event to the page, as the server's consumer frames it."""
+        assert self.route is not None, "the page has not opened its live socket"
+        self.route.send(json.dumps({"type": "event", "event": event, **payload}))
 
 
 @pytest.fixture
