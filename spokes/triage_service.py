@@ -107,23 +107,38 @@ def _repeat_authors(mentions: list[Mention]) -> set[int]:
     the statement made it compare every row with each of them (9-15 ms of its CPU a batch,
     against 1.5-2). The batch's rows are locked: their status cannot change meanwhile."""
     in_batch = Counter(m.author_id for m in mentions if m.status in OPEN_STATUSES)
-    waiting = {
-        author_id
-        for author_id, count in Mention.objects.filter(
-            author_id__in_array={m.author_id for m in mentions}, status__in=OPEN_STATUSES
-        )
-        .order_by()
-        .values("author_id")
-        .annotate(count=Count("id"))
-        .values_list("author_id", "count")
-        if count > in_batch[author_id]
-    }
+    counted = _open_mentions({m.author_id: in_batch[m.author_id] + 1 for m in mentions})
+    waiting = {author_id for author_id, count in counted.items() if count > in_batch[author_id]}
     repeats, seen = set(), set()
     for mention in mentions:  # ordered by id: a second post in the same batch is a repeat too
         if mention.author_id in waiting or mention.author_id in seen:
             repeats.add(mention.pk)
         seen.add(mention.author_id)
     return repeats
+
+
+def _open_mentions(enough: dict[int, int]) -> dict[int, int]:
+    """Each author's open mentions, counted up to ``enough[author]`` on PostgreSQL: an account
+    flooding the brand with 50,000 open mentions cost every batch it appeared in 30-40 ms of
+    counting them all; the count stops once it is enough to tell."""
+    if connection.vendor != "postgresql":
+        return dict(
+            Mention.objects.filter(author_id__in_array=set(enough), status__in=OPEN_STATUSES)
+            .order_by()
+            .values("author_id")
+            .annotate(count=Count("id"))
+            .values_list("author_id", "count")
+        )
+    authors = sorted(enough)
+    table = connection.ops.quote_name(Mention._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT a.author_id, (SELECT count(*) FROM (SELECT 1 FROM {table} m "  # noqa: S608
+            "WHERE m.author_id = a.author_id AND m.status = ANY(%s) LIMIT a.enough) s) "
+            "FROM unnest(%s::bigint[], %s::int[]) AS a(author_id, enough)",
+            [sorted(OPEN_STATUSES), authors, [enough[a] for a in authors]],
+        )
+        return dict(cursor.fetchall())
 
 
 def _root_departments(mentions: list[Mention]) -> dict[int, int | None]:
