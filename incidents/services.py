@@ -155,16 +155,18 @@ def _grant(incident: Incident, *, users=None, mention_ids=None) -> int:
     if users is None:
         users = [m.user for m in incident.members.select_related("user")]
     members = [u for u in users if u.is_active and not u.is_central_comms]  # comms sees all
-    if not members:
+    if mention_ids is None:
+        chunks = [None]
+    else:
+        ids = list(mention_ids)
+        chunks = [ids[i : i + 500] for i in range(0, len(ids), 500)]
+    if not members or not chunks:
         return 0
     permission = _view_mention()
-    chunks = [None] if mention_ids is None else _chunks(list(mention_ids), 500)
     granted = 0
     with connection.cursor() as cursor:
         for user in members:
             for chunk in chunks:
-                if chunk == []:
-                    continue
                 outside, params = _outside_sql(incident, user, chunk)
                 # The incident's own record of each grant, except where someone shared the
                 # mention with this person outside incidents (not ours to record or revoke).
@@ -189,10 +191,6 @@ def _grant(incident: Incident, *, users=None, mention_ids=None) -> int:
 
 _GRANTS = IncidentGrant._meta.db_table
 _SHARES = MentionUserObjectPermission._meta.db_table
-
-
-def _chunks(items: list, size: int) -> list[list]:
-    return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
 
 
 def _outside_sql(incident: Incident, user, mention_ids: list[int] | None) -> tuple[str, list]:
