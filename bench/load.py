@@ -496,6 +496,9 @@ def parse_args():
     parser.add_argument("--reuse-database", action="store_true", help="use DATABASE_URL's own")
     parser.add_argument("--redis-db", type=int, default=None, help="Redis logical database")
     parser.add_argument("--port", type=int, default=8700, help="first web port (8700)")
+    parser.add_argument(
+        "--dump", default=None, help="write each measured POST (due, latency ms) here as JSON"
+    )
     return parser.parse_args()
 
 
@@ -758,6 +761,9 @@ def run(args, stack, context, watchers, processes) -> dict:
         f"p99 {pct(latency, 99)} max {pct(latency, 100)} ms; from sending: p50 "
         f"{pct(service, 50)} p99 {pct(service, 99)} ms"
     )
+    if args.dump:
+        # due moment on time.monotonic() (one clock for every process), latency ms
+        Path(args.dump).write_text(json.dumps([[r[7] - r[3] / 1000, r[3]] for r in measured]))
     by_window: dict[int, list[float]] = {}
     for r in measured:  # request n was due n / rate seconds after the start
         by_window.setdefault(int(r[0] / args.rate // 10) * 10, []).append(r[3])

@@ -67,3 +67,33 @@ def count_in_window(backend, key: str, timeout: int) -> int:
     except ValueError:  # expired between add and incr
         backend.add(key, 1, timeout=timeout)
         return 1
+
+
+# ``GET`` one key, then count in a window as ``_COUNT_IN_WINDOW`` does; a missing key reads as
+# false, which the reply gives as None.
+_READ_AND_COUNT = (
+    "local value = redis.call('GET', KEYS[1]) "
+    "redis.call('SET', KEYS[2], 0, 'EX', ARGV[1], 'NX') "
+    "return {value, redis.call('INCR', KEYS[2])}"
+)
+
+
+@cache
+def _reader_counter(client):
+    return client.register_script(_READ_AND_COUNT)
+
+
+def read_and_count(backend, read_key: str, count_key: str, timeout: int) -> tuple[object, int]:
+    """``backend.get(read_key)`` and ``count_in_window(backend, count_key, timeout)`` together.
+
+    On Redis, one command for both (redis-py spends about as much Python on a command as
+    Redis takes to answer it, and an API request needs both: its key's record and its count);
+    other backends: the two calls. Both keys are on the server that takes writes.
+    """
+    if isinstance(backend, RedisCache):
+        cache_client = backend._cache
+        client = cache_client.get_client(count_key, write=True)
+        keys = [backend.make_and_validate_key(read_key), backend.make_and_validate_key(count_key)]
+        raw, count = _reader_counter(client)(keys=keys, args=[timeout])
+        return (None if raw is None else cache_client._serializer.loads(raw)), count
+    return backend.get(read_key), count_in_window(backend, count_key, timeout)

@@ -1,6 +1,12 @@
 """Per-key limits counted in the shared cache: 429 with Retry-After, other keys unaffected."""
 
+import os
+import uuid
+
 import pytest
+import redis
+
+from api.services import integration_key_revoke
 
 
 @pytest.fixture
@@ -35,3 +41,88 @@ def test_the_count_lives_in_the_shared_cache(three_per_minute, billing_key, api)
     api(billing_key[1]).get("/api/v1/departments/")
     keys = [k for k in cache._cache if f"api-throttle:key:{billing_key[0].prefix}" in k]  # noqa: SLF001
     assert len(keys) == 1
+
+
+needs_redis = pytest.mark.skipif(
+    not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (run under scripts/with-services.sh)"
+)
+
+
+@pytest.fixture
+def redis_three_per_minute(settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "core.cache.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": f"test-throttle-{uuid.uuid4().hex}",
+        }
+    }
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"integration_key": "3/min"},
+    }
+
+
+@pytest.fixture
+def redis_commands(monkeypatch):
+    """The names of the Redis commands sent while the test runs."""
+    sent = []
+    original = redis.Redis.execute_command
+
+    def execute_command(self, *args, **options):
+        sent.append(args[0])
+        return original(self, *args, **options)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", execute_command)
+    return sent
+
+
+@needs_redis
+def test_on_redis_a_key_is_read_and_counted_in_one_command(
+    redis_three_per_minute, billing_key, api, redis_commands
+):
+    client = api(billing_key[1])
+    assert client.get("/api/v1/departments/").status_code == 200  # the record cached
+    redis_commands.clear()
+    assert client.get("/api/v1/departments/").status_code == 200
+    assert redis_commands == ["EVALSHA"]
+    assert client.get("/api/v1/departments/").status_code == 200
+    response = client.get("/api/v1/departments/")
+    assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 60
+
+
+@needs_redis
+def test_on_redis_a_revoked_key_is_refused_at_once_and_other_keys_keep_their_count(
+    redis_three_per_minute, make_key, api, billing, admin_user
+):
+    first_key, first = make_key(billing)
+    _, second = make_key(billing, name="Another tool")
+    assert api(first).get("/api/v1/departments/").status_code == 200
+    assert api(second).get("/api/v1/departments/").status_code == 200
+    integration_key_revoke(actor=admin_user, key=first_key)
+    assert api(first).get("/api/v1/departments/").status_code == 401
+    assert [api(second).get("/api/v1/departments/").status_code for _ in range(3)] == [
+        200,
+        200,
+        429,
+    ]
+
+
+@needs_redis
+def test_a_view_without_limits_is_not_counted(redis_three_per_minute, billing_key, api):
+    client = api(billing_key[1])
+    for _ in range(4):
+        assert client.get("/api/schema/").status_code == 200
+    assert client.get("/api/v1/departments/").status_code == 200
+
+
+def test_the_count_of_a_request_made_with_a_key_is_taken_once(three_per_minute, billing_key, api):
+    """Counted while the key is read, not again by the throttle: three requests pass."""
+    client = api(billing_key[1])
+    assert [client.get("/api/v1/departments/").status_code for _ in range(4)] == [
+        200,
+        200,
+        200,
+        429,
+    ]

@@ -6,7 +6,7 @@ import threading
 import pytest
 from django.core.cache.backends.locmem import LocMemCache
 
-from core.cache import RedisCache, count_in_window
+from core.cache import RedisCache, count_in_window, read_and_count
 
 needs_redis = pytest.mark.skipif(
     not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (run under scripts/with-services.sh)"
@@ -51,3 +51,21 @@ def test_cache_objects_of_one_process_share_a_client(redis_cache):
 def test_other_backends_count_with_add_and_incr():
     backend = LocMemCache("counter", {})
     assert [count_in_window(backend, "k", 30) for _ in range(3)] == [1, 2, 3]
+
+
+@needs_redis
+def test_read_and_count_reads_a_value_and_counts_in_one_command(redis_cache):
+    redis_cache.delete_many(["shared", "window:a"])
+    assert read_and_count(redis_cache, "shared", "window:a", 30) == (None, 1)
+    redis_cache.set("shared", b"\x00record bytes")
+    assert read_and_count(redis_cache, "shared", "window:a", 30) == (b"\x00record bytes", 2)
+    assert count_in_window(redis_cache, "window:a", 30) == 3
+    client = redis_cache._cache.get_client(write=True)  # noqa: SLF001
+    assert 0 < client.ttl(redis_cache.make_and_validate_key("window:a")) <= 30
+
+
+def test_other_backends_read_and_count_with_two_calls():
+    backend = LocMemCache("read-and-count", {})
+    backend.set("record", {"a": 1})
+    assert read_and_count(backend, "record", "k", 30) == ({"a": 1}, 1)
+    assert read_and_count(backend, "missing", "k", 30) == (None, 2)
