@@ -83,8 +83,10 @@ def _key_by_prefix(
 ) -> IntegrationKey | None:
     """The unrevoked key with this prefix, its service account and departments loaded.
 
-    With a throttle ``window``, the request is counted in it by the same cache command, and
-    the count left on ``request`` for the throttle (None if the cache is down)."""
+    With a throttle ``window``, a request whose key's record is cached is counted in it by
+    the same cache command, and the count left on ``request`` for the throttle (None if the
+    cache is down). Otherwise (an unknown prefix, or a record to read from the database) the
+    throttle counts it, once it is authenticated: no counter for a made-up prefix."""
     try:
         if window is None:
             record = cache.get(key_cache_name(prefix))
@@ -92,7 +94,9 @@ def _key_by_prefix(
             record, count = read_and_count(
                 caches["default"], key_cache_name(prefix), window.cache_key, window.timeout
             )
-            setattr(request, COUNTED, (IntegrationKeyThrottle.key_ident(prefix), window, count))
+            if count is not None:
+                counted = (IntegrationKeyThrottle.key_ident(prefix), window, count)
+                setattr(request, COUNTED, counted)
     except Exception:  # the shared cache is down: the database still answers
         record = None
         if window is not None:
@@ -124,15 +128,32 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("Malformed Api-Key header.")
         prefix, _, _ = raw.partition(".")
         key = _key_by_prefix(prefix, request, self._throttle_window(request, prefix))
-        if key is None or not key.is_valid(raw):
-            raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
-        if key.has_expired:
-            raise exceptions.AuthenticationFailed("This API key has expired.")
-        user = integration_key_service_account(key)
-        if not user.is_active:
-            raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
+        try:
+            if key is None or not key.is_valid(raw):
+                raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
+            if key.has_expired:
+                raise exceptions.AuthenticationFailed("This API key has expired.")
+            user = integration_key_service_account(key)
+            if not user.is_active:
+                raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
+        except exceptions.AuthenticationFailed:
+            self._uncount(request)
+            raise
         self._touch(key)
         return user, key
+
+    @staticmethod
+    def _uncount(request) -> None:
+        """Take back the count of a request that did not authenticate: a wrong secret sent
+        with a real key's prefix must not use up that key's limit."""
+        counted = getattr(request, COUNTED, None)
+        if counted is None or counted[2] is None:
+            return
+        setattr(request, COUNTED, None)
+        try:
+            caches["default"].decr(counted[1].cache_key)
+        except Exception:  # expired meanwhile, or the cache is down: the window ends anyway
+            log.warning("request count of API key %s not taken back", counted[0])
 
     @staticmethod
     def _throttle_window(request, prefix: str) -> Window | None:

@@ -69,10 +69,11 @@ def count_in_window(backend, key: str, timeout: int) -> int:
         return 1
 
 
-# ``GET`` one key, then count in a window as ``_COUNT_IN_WINDOW`` does; a missing key reads as
-# false, which the reply gives as None.
+# ``GET`` one key and, only if it is there, count in a window as ``_COUNT_IN_WINDOW`` does; a
+# missing key reads as false, which the reply gives as None.
 _READ_AND_COUNT = (
     "local value = redis.call('GET', KEYS[1]) "
+    "if not value then return {false, false} end "
     "redis.call('SET', KEYS[2], 0, 'EX', ARGV[1], 'NX') "
     "return {value, redis.call('INCR', KEYS[2])}"
 )
@@ -83,8 +84,11 @@ def _reader_counter(client):
     return client.register_script(_READ_AND_COUNT)
 
 
-def read_and_count(backend, read_key: str, count_key: str, timeout: int) -> tuple[object, int]:
-    """``backend.get(read_key)`` and ``count_in_window(backend, count_key, timeout)`` together.
+def read_and_count(
+    backend, read_key: str, count_key: str, timeout: int
+) -> tuple[object, int | None]:
+    """``backend.get(read_key)`` and, if it found a value, ``count_in_window(backend,
+    count_key, timeout)``: (the value, the new count), or (None, None) with nothing counted.
 
     On Redis, one command for both (redis-py spends about as much Python on a command as
     Redis takes to answer it, and an API request needs both: its key's record and its count);
@@ -96,4 +100,7 @@ def read_and_count(backend, read_key: str, count_key: str, timeout: int) -> tupl
         keys = [backend.make_and_validate_key(read_key), backend.make_and_validate_key(count_key)]
         raw, count = _reader_counter(client)(keys=keys, args=[timeout])
         return (None if raw is None else cache_client._serializer.loads(raw)), count
-    return backend.get(read_key), count_in_window(backend, count_key, timeout)
+    value = backend.get(read_key)
+    if value is None:
+        return None, None
+    return value, count_in_window(backend, count_key, timeout)

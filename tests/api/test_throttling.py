@@ -126,3 +126,36 @@ def test_the_count_of_a_request_made_with_a_key_is_taken_once(three_per_minute, 
         200,
         429,
     ]
+
+
+def _wrong_secrets_do_not_use_up_the_limit(billing_key, api):
+    key, plain = billing_key
+    client = api(plain)
+    assert client.get("/api/v1/departments/").status_code == 200  # the key's record cached
+    impostor = api(f"{key.prefix}.{'x' * 32}")
+    assert [impostor.get("/api/v1/departments/").status_code for _ in range(5)] == [401] * 5
+    assert [client.get("/api/v1/departments/").status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_a_wrong_secret_with_a_real_prefix_does_not_use_up_the_keys_limit(
+    three_per_minute, billing_key, api
+):
+    _wrong_secrets_do_not_use_up_the_limit(billing_key, api)
+
+
+@needs_redis
+def test_on_redis_a_wrong_secret_does_not_use_up_the_keys_limit(
+    redis_three_per_minute, billing_key, api
+):
+    _wrong_secrets_do_not_use_up_the_limit(billing_key, api)
+
+
+@needs_redis
+def test_on_redis_a_made_up_prefix_leaves_no_counter(redis_three_per_minute, api, billing):
+    from django.core.cache import caches
+
+    backend = caches["default"]
+    for _ in range(3):
+        assert api("madeup.secret").get("/api/v1/departments/").status_code == 401
+    client = backend._cache.get_client(write=True)  # noqa: SLF001
+    assert not client.keys(backend.make_and_validate_key("api-throttle:*"))

@@ -56,8 +56,10 @@ def test_other_backends_count_with_add_and_incr():
 @needs_redis
 def test_read_and_count_reads_a_value_and_counts_in_one_command(redis_cache):
     redis_cache.delete_many(["shared", "window:a"])
-    assert read_and_count(redis_cache, "shared", "window:a", 30) == (None, 1)
+    assert read_and_count(redis_cache, "shared", "window:a", 30) == (None, None)
+    assert redis_cache.get("window:a") is None  # nothing counted without the value
     redis_cache.set("shared", b"\x00record bytes")
+    assert read_and_count(redis_cache, "shared", "window:a", 30) == (b"\x00record bytes", 1)
     assert read_and_count(redis_cache, "shared", "window:a", 30) == (b"\x00record bytes", 2)
     assert count_in_window(redis_cache, "window:a", 30) == 3
     client = redis_cache._cache.get_client(write=True)  # noqa: SLF001
@@ -68,4 +70,5 @@ def test_other_backends_read_and_count_with_two_calls():
     backend = LocMemCache("read-and-count", {})
     backend.set("record", {"a": 1})
     assert read_and_count(backend, "record", "k", 30) == ({"a": 1}, 1)
-    assert read_and_count(backend, "missing", "k", 30) == (None, 2)
+    assert read_and_count(backend, "missing", "k", 30) == (None, None)
+    assert read_and_count(backend, "record", "k", 30) == ({"a": 1}, 2)
