@@ -274,6 +274,9 @@ AXES_RESET_ON_SUCCESS = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
 # Seconds the per-status counts of a queue are shared through the cache (0: count every time).
 QUEUE_COUNTS_SECONDS = env.int("QUEUE_COUNTS_SECONDS", default=10)
+# A queue's rows as its live refresh shows them, made once for everyone who would see the same
+# ones and shown for this long (spokes.views._live_rows); 0: made for every refresh.
+QUEUE_ROWS_SECONDS = env.float("QUEUE_ROWS_SECONDS", default=2.0)
 # An incident's linked-mention figures, shared by everyone viewing it, counted again when older
 # than this (or when a person links or unlinks mentions); 0: counted on every request.
 INCIDENT_STATS_SECONDS = env.float("INCIDENT_STATS_SECONDS", default=2.0)

@@ -1,5 +1,9 @@
 """Staff web UI: thin views that parse input, call a selector or service, render."""
 
+import hashlib
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -7,12 +11,14 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, NotFound
 from core.pagination import Ordering, keyset_page
+from core.shared import shared
 from spokes import selectors, services
 from spokes.filters import MentionFilter
 from spokes.models import OPEN_STATUSES, Department, Priority, Source, Status
@@ -104,6 +110,8 @@ def home(request):
 @login_required
 def queue(request, slug):
     department = _department_or_404(request.user, slug)
+    if request.htmx and request.GET.get("partial"):
+        return _live_rows(request, department)
     base = selectors.queue_base(department)
     context = _filtered_page(request, base)
     can_work = selectors.user_can(request.user, "work_queue", department.pk)
@@ -123,12 +131,56 @@ def queue(request, slug):
         live_key=department.slug,
     )
     context["rows_html"] = _rows_html(request, context)
-    if request.htmx and request.GET.get("partial"):
-        return HttpResponse(context["rows_html"])
     counts = selectors.department_status_counts(department)
     context["counts"] = [(s, counts.get(s.value, 0)) for s in Status]
     context["open_count"] = sum(counts.get(s, 0) for s in OPEN_STATUSES)
     return render(request, "spokes/queue.html", context)
+
+
+def _live_rows(request, department) -> HttpResponse:
+    """The rows a queue's live refresh asks for, made once for everyone who would see the same
+    ones (``core.shared``: at most ``QUEUE_ROWS_SECONDS`` old; an older answer given while
+    another request makes the next is marked ``X-Firebreak-Stale``, and the page asks again)."""
+    can_work = selectors.user_can(request.user, "work_queue", department.pk)
+
+    def rows() -> str:
+        context = _filtered_page(request, selectors.queue_base(department))
+        return str(_rows_html(request, {**context, "can_work": can_work}))
+
+    html, stale = shared(
+        _rows_key(request, department, can_work),
+        rows,
+        fresh_for=settings.QUEUE_ROWS_SECONDS,
+    )
+    response = HttpResponse(html)
+    if stale:
+        response["X-Firebreak-Stale"] = "1"
+    return response
+
+
+def _rows_key(request, department, can_work: bool) -> str:
+    """Everything a department queue's rows depend on: the department, the filters and page,
+    whether the viewer may work the queue (the selection column), the language and time zone,
+    and the viewer only where a filter names them (``assignee=me``)."""
+    params = sorted(
+        (name, value)
+        for name, values in request.GET.lists()
+        if name != "partial"
+        for value in values
+    )
+    viewer = str(request.user.pk) if any(value == "me" for _, value in params) else "-"
+    filters = hashlib.sha256(urlencode(params).encode()).hexdigest()[:32]
+    return ":".join(
+        (
+            "queue-rows",
+            str(department.pk),
+            "work" if can_work else "view",
+            translation.get_language() or "",
+            timezone.get_current_timezone_name(),
+            viewer,
+            filters,
+        )
+    )
 
 
 @login_required

@@ -119,6 +119,7 @@ def _fast_password_hashing(settings):
     # counts fresh on every page (the cache outlives a test); tests of the cache turn it on
     settings.QUEUE_COUNTS_SECONDS = 0
     settings.INCIDENT_STATS_SECONDS = 0  # and an incident's figures (tests/incidents turn it on)
+    settings.QUEUE_ROWS_SECONDS = 0  # and a queue's live rows (tests/spokes/test_live_rows.py)
     # eager tasks: a backlog drain would also triage the untriaged mentions a test made with
     # factories; tests of the coalesced path (tests/triage/test_triage_coalesced.py) turn it on
     settings.TRIAGE_COALESCE = False

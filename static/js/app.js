@@ -48,6 +48,13 @@
       if (table && window.htmx && table.getAttribute("hx-get")) window.htmx.trigger(table, "live-refresh");
     }, 250, 2000);
 
+    // Rows shared by everyone watching the queue may come back a little old while another
+    // request makes the next ones (X-Firebreak-Stale): ask again, within the same 2 s rhythm.
+    body.addEventListener("htmx:afterRequest", (event) => {
+      const xhr = event.detail && event.detail.xhr;
+      if (xhr && xhr.getResponseHeader("X-Firebreak-Stale")) scheduleRefresh();
+    });
+
     // Other scripts send over the one socket by dispatching "firebreak:send" on <body>.
     body.addEventListener("firebreak:send", (event) => {
       if (current && current.readyState === 1) current.send(JSON.stringify(event.detail));

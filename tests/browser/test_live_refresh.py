@@ -35,3 +35,35 @@ def test_a_stream_of_events_refreshes_the_queue_every_two_seconds_not_every_even
     assert len(refreshes) == during + 1  # and one after the last event
     gaps = [b - a for a, b in zip(refreshes, refreshes[1:], strict=False)]
     assert all(gap >= 1500 for gap in gaps), gaps  # about 2 s apart, not 100 ms
+
+
+def test_rows_answered_stale_are_asked_for_again_two_seconds_later(
+    page: Page, login, agent, billing, live_socket, monkeypatch
+):
+    """While another request makes a queue's shared rows, the older ones come back marked
+    ``X-Firebreak-Stale``: the page asks again (once, 2 s on) though no event follows."""
+    from spokes import views
+
+    real, answers = views.shared, []
+
+    def stale_once(key, make, **options):
+        rows, _ = real(key, make, **options)
+        answers.append(key)
+        return rows, len(answers) == 1
+
+    login(agent)
+    page.goto(f"/d/{billing.slug}/")
+    expect(page.locator("#live-status")).to_have_text("live")
+    page.wait_for_timeout(500)  # the catch-up refresh after connecting
+    monkeypatch.setattr(views, "shared", stale_once)
+    refreshes: list[float] = []
+    page.on(
+        "request",
+        lambda request: (
+            refreshes.append(time.monotonic() * 1000) if "partial=1" in request.url else None
+        ),
+    )
+    live_socket.push("mention.received", department_id=billing.pk, count=1)
+    page.wait_for_timeout(4500)
+    assert len(refreshes) == 2, refreshes  # the stale answer, then the fresh one; no more
+    assert refreshes[1] - refreshes[0] >= 1500, refreshes

@@ -1,0 +1,98 @@
+"""What many people ask for at the same moment, made once for all of them every few seconds.
+
+In a crisis every agent watching a department's queue fetches its rows again after the live
+events (at most every 2 s each, and all of them at once, since an event reaches every socket
+together): fifty agents rendered the same fifty rows fifty times, about 20 ms of a web
+process's CPU each. ``shared`` keeps what was made in the shared cache with the moment it was
+made; younger than ``fresh_for`` seconds, it is everyone's answer. Older, one request makes it
+again (it holds a claim while it does) and the others get the previous one at once, marked
+stale, so that they ask again shortly instead of waiting or making it too. With nothing
+recent enough to show, the others wait for the one making it, then make their own if it has
+not appeared within ``WAIT_SECONDS``; with the cache down each makes its own.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.cache import cache
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+WAIT_SECONDS = 1.0  # for the one making it, when there is nothing recent enough to show
+POLL_SECONDS = 0.02
+CLAIM_SECONDS = 30  # a claim left by a process that died ends by itself
+
+
+def _clock() -> float:
+    return time.time()
+
+
+def shared(
+    key: str, make: Callable[[], T], *, fresh_for: float, stale_for: float = 60.0
+) -> tuple[T, bool]:
+    """``make()``'s answer, shared through the cache under ``key``: (answer, stale).
+
+    ``stale`` says an older answer (at most ``stale_for`` seconds old) was given while another
+    request makes the next; ``fresh_for`` 0 or less makes it on every call."""
+    if fresh_for <= 0:
+        return make(), False
+    kept = _read(key)
+    now = _clock()
+    if kept is not None and now - kept[0] < fresh_for:
+        return kept[1], False
+    ours = _claim(key)
+    if not ours:
+        if kept is not None and now - kept[0] < stale_for:
+            return kept[1], True
+        made = _wait_for(key, after=kept[0] if kept is not None else None)
+        if made is not None:
+            return made, False
+    made_at = _clock()
+    try:
+        answer = make()
+        try:
+            cache.set(key, (made_at, answer), timeout=max(stale_for, fresh_for) + 1)
+        except Exception:
+            log.warning("%s not shared: cache unavailable", key)
+    finally:
+        if ours:
+            _release(key)
+    return answer, False
+
+
+def _read(key: str):
+    try:
+        return cache.get(key)
+    except Exception:  # the cache is down: everyone makes their own
+        return None
+
+
+def _claim(key: str) -> bool:
+    try:
+        return bool(cache.add(f"{key}:making", 1, timeout=CLAIM_SECONDS))
+    except Exception:
+        return True
+
+
+def _release(key: str) -> None:
+    try:
+        cache.delete(f"{key}:making")
+    except Exception:  # the claim ends by itself
+        log.warning("%s: claim not dropped, cache unavailable", key)
+
+
+def _wait_for(key: str, after: float | None):
+    """What the request making ``key`` stores (newer than ``after``), or None in time."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(POLL_SECONDS)
+        kept = _read(key)
+        if kept is not None and (after is None or kept[0] > after):
+            return kept[1]
+    return None
