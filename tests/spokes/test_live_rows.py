@@ -131,3 +131,12 @@ def test_a_full_page_is_never_the_shared_rows(clock, agent, billing):
     newer = MentionFactory(department=billing)
     page = _client(agent).get(reverse("spokes:queue", args=["billing"]))
     assert newer.pk in _ids(page)  # what a person opens is read when they open it
+
+
+def test_shared_rows_hold_nothing_of_one_viewers_own(clock, agent, billing):
+    """What is shared must not carry a person's own secrets: no CSRF token, no session."""
+    MentionFactory(department=billing)
+    client = _client(agent)
+    html = _refresh(client).content.decode()
+    assert "csrfmiddlewaretoken" not in html and "csrf" not in html.lower()
+    assert client.session.session_key not in html
