@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.synced
 
 .PHONY: run test test-postgres lint format ci clean install \
-	bench-queue bench-insights bench-crisis bench-fanout bench-ingest bench-load
+	bench-queue bench-insights bench-crisis bench-fanout bench-ingest bench-load bench-refresh
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,9 @@ bench-ingest: $(STAMP)
 
 bench-load: $(STAMP)
 	scripts/with-services.sh $(BIN)/python bench/load.py
+
+bench-refresh: $(STAMP)
+	scripts/with-services.sh $(BIN)/python bench/refresh.py
 
 clean:
 	rm -rf $(VENV) var

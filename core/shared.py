@@ -5,10 +5,11 @@ events (at most every 2 s each, and all of them at once, since an event reaches 
 together): fifty agents rendered the same fifty rows fifty times, about 20 ms of a web
 process's CPU each. ``shared`` keeps what was made in the shared cache with the moment it was
 made; younger than ``fresh_for`` seconds, it is everyone's answer. Older, one request makes it
-again (it holds a claim while it does) and the others get the previous one at once, marked
-stale, so that they ask again shortly instead of waiting or making it too. With nothing
-recent enough to show, the others wait for the one making it, then make their own if it has
-not appeared within ``WAIT_SECONDS``; with the cache down each makes its own.
+again (it holds a claim while it does) and the others wait for it: a moment
+(``BRIEF_WAIT_SECONDS``; making it takes a few milliseconds) when there is an older answer to
+fall back on, which they then get marked stale, so that they ask again shortly instead of
+holding a web thread or making it too; up to ``WAIT_SECONDS`` when there is none, after which
+they make their own. With the cache down each makes its own.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 WAIT_SECONDS = 1.0  # for the one making it, when there is nothing recent enough to show
+BRIEF_WAIT_SECONDS = 0.15  # for the one making it, with an older answer to fall back on
 POLL_SECONDS = 0.02
 CLAIM_SECONDS = 30  # a claim left by a process that died ends by itself
 
@@ -48,11 +50,16 @@ def shared(
         return kept[1], False
     ours = _claim(key)
     if not ours:
-        if kept is not None and now - kept[0] < stale_for:
-            return kept[1], True
-        made = _wait_for(key, after=kept[0] if kept is not None else None)
+        showable = kept is not None and now - kept[0] < stale_for
+        made = _wait_for(
+            key,
+            after=kept[0] if kept is not None else None,
+            within=BRIEF_WAIT_SECONDS if showable else WAIT_SECONDS,
+        )
         if made is not None:
             return made, False
+        if showable:
+            return kept[1], True
     made_at = _clock()
     try:
         answer = make()
@@ -87,9 +94,9 @@ def _release(key: str) -> None:
         log.warning("%s: claim not dropped, cache unavailable", key)
 
 
-def _wait_for(key: str, after: float | None):
+def _wait_for(key: str, after: float | None, within: float):
     """What the request making ``key`` stores (newer than ``after``), or None in time."""
-    deadline = time.monotonic() + WAIT_SECONDS
+    deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         time.sleep(POLL_SECONDS)
         kept = _read(key)

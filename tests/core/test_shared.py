@@ -75,3 +75,35 @@ def test_an_answer_too_old_to_show_is_waited_for(own_cache, monkeypatch):
     monkeypatch.setattr(shared, "WAIT_SECONDS", 0.05)
     monkeypatch.setattr(shared, "_claim", lambda key: False)
     assert shared.shared("k", lambda: "new", fresh_for=2, stale_for=10) == ("new", False)
+
+
+@pytest.fixture
+def remaking(own_cache, monkeypatch):
+    """An answer "old" made 3 s ago (2 s fresh), and another request now making "new" until
+    the test releases it; yields the release event."""
+    now = [1000.0]
+    monkeypatch.setattr(shared, "_clock", lambda: now[0])
+    assert shared.shared("k", lambda: "old", fresh_for=2) == ("old", False)
+    now[0] += 3
+    started, release = threading.Event(), threading.Event()
+
+    def make():
+        started.set()
+        release.wait(5)
+        return "new"
+
+    maker = threading.Thread(target=shared.shared, args=("k", make), kwargs={"fresh_for": 2})
+    maker.start()
+    started.wait(5)
+    yield release
+    release.set()
+    maker.join()
+
+
+def test_with_an_older_answer_the_others_wait_a_moment_for_the_new_one(remaking):
+    threading.Timer(0.05, remaking.set).start()  # made well within the brief wait
+    assert shared.shared("k", lambda: "mine", fresh_for=2) == ("new", False)
+
+
+def test_a_slow_making_gives_the_others_the_older_answer_marked_stale(remaking):
+    assert shared.shared("k", lambda: "mine", fresh_for=2) == ("old", True)
