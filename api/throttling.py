@@ -69,6 +69,7 @@ class IntegrationKeyThrottle(BaseThrottle):
         return f"key:{prefix}"
 
     def get_ident(self, request) -> str:
+        # ``api.authentication.integration_key`` in short: that module imports this one.
         if isinstance(request.auth, IntegrationKey):
             return self.key_ident(request.auth.prefix)
         if request.user and request.user.is_authenticated:
