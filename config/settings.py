@@ -134,9 +134,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif DB_POOL_SIZE := env.int("DB_POOL_SIZE", default=0):
     # A connection pool per process (psycopg_pool), for the web processes: their requests run
     # on WEB_THREADS threads and their websocket consumers on short-lived ones, so connections
-    # are lent per request rather than held per thread. With CONN_HEALTH_CHECKS, Django has the
-    # pool check a connection before lending it: a restarted database costs a reconnect, not an
-    # error page.
+    # are lent per request rather than held per thread. With CONN_HEALTH_CHECKS, the pool
+    # checks a connection before lending it (core.dbpool: a round trip only when the server may
+    # have dropped it): a restarted database costs a reconnect, not an error page.
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # required with a pool
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"]["OPTIONS"] = {
@@ -217,6 +217,10 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Celery's Django fixup closes the database connections around every task unless this is set;
+# set, it closes them only every so many tasks and config/celery.py treats each task as Django
+# treats a request (CONN_MAX_AGE, CONN_HEALTH_CHECKS).
+CELERY_DB_REUSE_MAX = 100_000
 # Triage coalesced into one backlog task at a time (spokes/tasks.py) rather than a task per
 # ingest request.
 TRIAGE_COALESCE = env.bool("TRIAGE_COALESCE", default=True)

@@ -20,6 +20,8 @@ from django.db.backends.postgresql import base
 from django.db.backends.postgresql.psycopg_any import get_adapters_template
 from psycopg import adapt
 
+from core.dbpool import check_connection
+
 try:  # psycopg's compiled implementation: psycopg[binary], or psycopg[c]
     from psycopg_binary._psycopg import TimestamptzLoader as _Compiled
 except ImportError:  # pragma: no cover
@@ -61,3 +63,13 @@ class DatabaseWrapper(base.DatabaseWrapper):
         params = super().get_connection_params()
         params["context"] = adapters_template(settings.USE_TZ, self.timezone)
         return params
+
+    @property
+    def pool(self):
+        """Django's pool, checking connections with ``core.dbpool.check_connection`` instead of
+        psycopg_pool's round trip (Django passes that one to the pool when health checks are
+        on, and takes no other)."""
+        pool = super().pool
+        if pool is not None and self.settings_dict["CONN_HEALTH_CHECKS"]:
+            pool._check = check_connection
+        return pool

@@ -1,9 +1,11 @@
 """PostgreSQL restarted under a running web process: the next request is served, no restart.
 
-The web process keeps persistent connections (``DB_CONN_MAX_AGE``), which a database restart
-breaks; ``CONN_HEALTH_CHECKS`` makes Django test a reused connection at the start of each
-request and reconnect instead of failing. The restarted cluster is a private one, so the tests
-running meanwhile in the other process keep their database.
+The web process keeps connections open, which a database restart breaks: persistent ones
+(``DB_CONN_MAX_AGE``), which ``CONN_HEALTH_CHECKS`` makes Django test at the start of each
+request, or a pool's (``DB_POOL_SIZE``, as the production stack runs), which the pool checks
+before lending one (``core.dbpool``); either way the process reconnects instead of failing. The
+restarted cluster is a private one, so the tests running meanwhile in the other process keep
+their database.
 """
 
 import json
@@ -29,15 +31,22 @@ def healthz(base: str) -> tuple[int, dict]:
         return response.status, json.loads(response.read())
 
 
-def test_the_app_serves_the_first_request_after_a_database_restart(tmp_path, private_postgres):
+@pytest.mark.parametrize(
+    "connections",
+    [{"DB_CONN_MAX_AGE": "600"}, {"DB_POOL_SIZE": "4"}],
+    ids=["persistent connections", "connection pool"],
+)
+def test_the_app_serves_the_first_request_after_a_database_restart(
+    tmp_path, private_postgres, connections
+):
     private_postgres.load_schema_of(test_database_url())
-    env = process_env(tmp_path, DATABASE_URL=private_postgres.url, DB_CONN_MAX_AGE="600")
+    env = process_env(tmp_path, DATABASE_URL=private_postgres.url, **connections)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     web = uvicorn(env, tmp_path / "web.log", port).start()
     try:
         wait_http(f"{base}/healthz", web)
-        assert [healthz(base)[0] for _ in range(3)] == [200] * 3  # a persistent connection
+        assert [healthz(base)[0] for _ in range(3)] == [200] * 3  # connections kept open
         data_directory = private_postgres.data_directory()
         assert Path(data_directory) == private_postgres.dir
 

@@ -5,7 +5,7 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from spokes import ingest
+from spokes import ingest, tasks
 from spokes.ingest import mentions_ingest
 from spokes.models import Author, Mention
 
@@ -100,3 +100,32 @@ def test_a_batch_whose_mentions_fail_keeps_its_authors_only_where_they_were_comm
     monkeypatch.setattr(ingest, "insert_ignoring_conflicts", real_insert)
     assert [r.created for r in mentions_ingest(items=_batch("lost", ["newcomer"]))] == [True]
     assert Author.objects.count() == 1
+
+
+def test_known_authors_are_read_without_a_transaction_of_their_own(billing, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("authors are written apart from the mentions on PostgreSQL only")
+    mentions_ingest(items=_batch("first", ["known1", "known2"]))
+    monkeypatch.setattr(tasks, "triage_on_commit", lambda ids: None)  # its transactions apart
+    transactions = []
+    real = connection.set_autocommit
+
+    def set_autocommit(autocommit, **kwargs):
+        if not autocommit:
+            transactions.append("BEGIN")
+        return real(autocommit, **kwargs)
+
+    monkeypatch.setattr(connection, "set_autocommit", set_autocommit)
+    results = mentions_ingest(items=_batch("again", ["known1", "known2"]))  # same followers
+    assert [r.created for r in results] == [True, True]
+    assert transactions == ["BEGIN"]  # the mentions' own: BEGIN and COMMIT spared for authors
+
+    transactions.clear()
+    changed = _batch("third", ["known1", "new1"])
+    changed[0]["author"]["followers"] = 999
+    results = mentions_ingest(items=changed)
+    assert [r.created for r in results] == [True, True]
+    assert transactions == ["BEGIN", "BEGIN"]  # the authors' writes, then the mentions
+    followers = dict(Author.objects.values_list("handle", "followers"))
+    assert followers == {"known1": 999, "known2": 11, "new1": 11}
+    assert Mention.objects.get(external_id="third-1").author.handle == "new1"
