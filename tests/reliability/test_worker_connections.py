@@ -49,12 +49,14 @@ def test_the_worker_keeps_its_connection_between_tasks_and_survives_a_restart(
         sent = time.time()
         sender.send_task("core.tasks.record_heartbeat")
         wait_until(
-            lambda: _query(
-                private_postgres.url,
-                "SELECT count(*) FROM core_workerheartbeat WHERE seen_at >= to_timestamp(%s)",
-                [sent],
-            )[0][0]
-            > 0,
+            lambda: (
+                _query(
+                    private_postgres.url,
+                    "SELECT count(*) FROM core_workerheartbeat WHERE seen_at >= to_timestamp(%s)",
+                    [sent],
+                )[0][0]
+                > 0
+            ),
             timeout=60,
             message=f"the heartbeat was not stored:\n{worker.tail()}",
         )
