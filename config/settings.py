@@ -217,10 +217,6 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
-# Celery's Django fixup closes the database connections around every task unless this is set;
-# set, it closes them only every so many tasks and config/celery.py treats each task as Django
-# treats a request (CONN_MAX_AGE, CONN_HEALTH_CHECKS).
-CELERY_DB_REUSE_MAX = 100_000
 # Triage coalesced into one backlog task at a time (spokes/tasks.py) rather than a task per
 # ingest request.
 TRIAGE_COALESCE = env.bool("TRIAGE_COALESCE", default=True)
