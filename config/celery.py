@@ -23,4 +23,3 @@ def _tune_gc(**_):
     from core.gctune import tune_for_server
 
     tune_for_server()
-
