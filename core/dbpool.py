@@ -9,9 +9,9 @@ socket readable. So: a connection whose socket has nothing to read, and which is
 any transaction, is lent as it is; any other gets psycopg_pool's full check, which raises if
 the connection is gone (the pool then discards it and lends or opens another).
 
-A connection that died without a word (a network path cut with no reset) is found by its
-first statement, as it was by psycopg_pool's check: the request fails once and the pool drops
-the connection.
+A connection that died without a word (a network path cut, no reset ever arriving) passes this
+check; its request's first statement then waits for TCP to give up and fails, and the pool
+drops the connection. psycopg_pool's check would have waited as long, in the same request.
 """
 
 import select
