@@ -51,6 +51,8 @@ def _authors_read(wanted: dict[tuple, dict]) -> dict[tuple, Author]:
 
 def _authors_to_write(wanted: dict[tuple, dict], found: dict[tuple, Author]):
     """(the authors not stored yet, sorted; the stored ones whose follower count changed)."""
+    # Sorted: concurrent batches sharing new authors then take the unique-index locks in the
+    # same order and queue behind each other instead of deadlocking.
     missing = sorted(key for key in wanted if key not in found)
     changed = []
     for key, data in wanted.items():
@@ -70,8 +72,8 @@ def _authors(items: list[dict]) -> dict[tuple, Author]:
 
 
 def _authors_written(wanted, found, missing, changed) -> dict[tuple, Author]:
-    # Sorted: concurrent batches sharing new authors then take the unique-index locks in the
-    # same order and queue behind each other instead of deadlocking.
+    """``found`` completed with the ``missing`` authors, inserted, and the ``changed`` ones'
+    follower counts written."""
     if missing:
         new = {
             (source, handle): Author(
