@@ -5,7 +5,6 @@ departments and the ones whose team they are on. Anything else is a 404.
 """
 
 import logging
-import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -15,6 +14,7 @@ from django.db.models.functions import TruncHour
 from django.utils import timezone
 
 from core.errors import NotFound
+from core.shared import shared
 from incidents.models import (
     OPEN_INCIDENT_STATUSES,
     Incident,
@@ -178,9 +178,6 @@ def latest_linked(incident: Incident, user, limit: int = 50) -> list[Mention]:
     return list(linked_mentions(incident, user).order_by("-id")[:limit])
 
 
-_clock = time.time  # the moment figures were counted: shared by every process
-
-
 def _stats_key(incident_id: int) -> str:
     return f"incident-stats:{incident_id}"
 
@@ -202,33 +199,15 @@ def mention_stats(incident: Incident) -> dict:
     again each time: counted per request, 20 viewers of an incident with 100,000 linked
     mentions would need tens of seconds of database time every second (0.5 s a count). When
     the figures are stale, one request counts them again while the others show the stale
-    ones, marked ``stale`` (the panel then asks again two seconds later)."""
-    fresh_for = settings.INCIDENT_STATS_SECONDS
-    if fresh_for <= 0:
-        return count_linked(incident)
-    key = _stats_key(incident.pk)
-    try:
-        cached = cache.get(key)
-    except Exception:
-        cached = None
-    if cached is not None:
-        counted_at, stats = cached
-        if _clock() - counted_at < fresh_for:
-            return stats
-        try:
-            ours = cache.add(f"{key}:counting", 1, timeout=30)
-        except Exception:
-            ours = True
-        if not ours:  # the panel asks again shortly (``stale``)
-            return {**stats, "stale": True}
-    counted_at = _clock()
-    stats = count_linked(incident)
-    try:
-        cache.set(key, (counted_at, stats), timeout=3600)
-        cache.delete(f"{key}:counting")
-    except Exception:
-        log.warning("incident %s stats not kept: cache unavailable", incident.pk)
-    return stats
+    ones, marked ``stale`` (the panel then asks again two seconds later): ``core.shared``,
+    the figures shown stale for up to an hour."""
+    stats, stale = shared(
+        _stats_key(incident.pk),
+        lambda: count_linked(incident),
+        fresh_for=settings.INCIDENT_STATS_SECONDS,
+        stale_for=3600,
+    )
+    return {**stats, "stale": True} if stale else stats
 
 
 def count_linked(incident: Incident) -> dict:

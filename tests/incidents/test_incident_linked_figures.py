@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core import shared
 from incidents import selectors, services
 from incidents.models import IncidentMention
 from tests.factories import MentionFactory
@@ -19,7 +20,7 @@ from tests.factories import MentionFactory
 def fresh_for_two_seconds(settings, monkeypatch):
     settings.INCIDENT_STATS_SECONDS = 2
     clock = [1_000_000.0]
-    monkeypatch.setattr(selectors, "_clock", lambda: clock[0])
+    monkeypatch.setattr(shared, "_clock", lambda: clock[0])
     return clock
 
 
@@ -92,14 +93,14 @@ def test_while_one_request_counts_the_others_show_the_last_figures_and_ask_again
     clock[0] += 5
     from django.core.cache import cache
 
-    assert cache.add(f"incident-stats:{incident.pk}:counting", 1)  # another request counts
+    assert cache.add(f"incident-stats:{incident.pk}:making", 1)  # another request counts
     client.force_login(comms)
     with CaptureQueriesContext(connection) as queries:
         html = client.get(f"/incidents/{incident.pk}/panel/mentions/").content.decode()
     assert not _counted(queries.captured_queries)
     assert '<dd id="linked-volume">1</dd>' in html
     assert 'hx-trigger="live-refresh, load delay:2s"' in html  # asks again by itself
-    cache.delete(f"incident-stats:{incident.pk}:counting")  # that request is done
+    cache.delete(f"incident-stats:{incident.pk}:making")  # that request is done
     html = client.get(f"/incidents/{incident.pk}/panel/mentions/").content.decode()
     assert '<dd id="linked-volume">2</dd>' in html
     assert 'hx-trigger="live-refresh"' in html
