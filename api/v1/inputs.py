@@ -12,6 +12,7 @@ import threading
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import fields, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.fields import SkipField, empty
@@ -63,6 +64,33 @@ class StrictIntegerField(serializers.IntegerField):
     def to_internal_value(self, data):
         if isinstance(data, bool) or not isinstance(data, int):
             self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+AMOUNT_PATTERN = r"^\d{1,6}(?:\.\d{1,2})?$"
+
+
+@extend_schema_field(
+    {"type": "string", "format": "decimal", "pattern": AMOUNT_PATTERN, "example": "20.00"}
+)
+class AmountField(serializers.DecimalField):
+    """A positive amount of money as the schema gives it: a string of digits with at most two
+    decimals ("20.00"). DRF's DecimalField also takes 20, 2e1 and " 20", and its schema's
+    pattern admits "", "-" and "."; here what the pattern admits is what is taken (then the
+    field's bounds apply)."""
+
+    default_error_messages = {
+        "format": "Send the amount as a string of digits with at most two decimals, such as "
+        '"20.00".'
+    }
+    shape = re.compile(AMOUNT_PATTERN)
+
+    def __init__(self, **kwargs):
+        super().__init__(max_digits=8, decimal_places=2, **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not self.shape.fullmatch(data):
+            self.fail("format")
         return super().to_internal_value(data)
 
 

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from api.authentication import integration_key
 from api.v1.base import ApiView
-from api.v1.inputs import StrictCharField, StrictIntegerField
+from api.v1.inputs import AmountField, StrictCharField, StrictIntegerField
 from api.v1.mentions import _valid
 from core.errors import DomainError, PermissionDenied
 from replies import composer, selectors, services
@@ -168,9 +168,7 @@ class PendingReplySerializer(ReplySerializer):
 # --- input ----------------------------------------------------------------------------------
 class CompensationInSerializer(serializers.Serializer):
     policy = StrictIntegerField(min_value=1, help_text="An active compensation policy's id.")
-    amount = serializers.DecimalField(
-        max_digits=8,
-        decimal_places=2,
+    amount = AmountField(
         min_value=Decimal("0.01"),
         max_value=Decimal("100000"),
         help_text="In the policy's unit.",

@@ -6,8 +6,9 @@ Needs Schemathesis's ``st`` (from PyPI: the project venv's, one on PATH, or ``ST
 
 Starts a throw-away server (embedded SQLite in a temp data dir unless DATABASE_URL is set),
 seeds two departments, mentions (one to be transferred), an incident, a guideline, a draft
-reply of the key's own and a key with every scope (read, write, approve) on billing, and runs
-``st run`` on /api/schema/ with every check. Exit status is Schemathesis's.
+reply of the key's own, the objects the schema's examples name and a key with every scope
+(read, write, approve) on billing, and runs ``st run`` on /api/schema/ with every check.
+Exit status is Schemathesis's.
 """
 
 import os
@@ -44,8 +45,14 @@ incident = incident_declare(
     actor=comms, title="Card payments failing", departments=[billing], keywords=["card"]
 )
 guideline = guideline_create(actor=comms, title="Apology", kind="template", body="Sorry.")
-guideline_approve(actor=comms, guideline_id=guideline.pk)
+approved = guideline_approve(actor=comms, guideline_id=guideline.pk)
 DepartmentPolicy.objects.create(department=billing, require_approval_all=True)
+# The objects the schema's example of a draft reply names (guideline version 12, compensation
+# policy 3): the example, and the cases made from it, then reach the logic past those ids.
+from hub.models import CompensationPolicy, GuidelineVersion
+approved.pk, approved.number = 12, approved.number + 1
+GuidelineVersion.objects.bulk_create([approved])  # versions refuse save() with an id
+CompensationPolicy.objects.create(pk=3, name="Voucher", kind="voucher")
 # A draft of the key's own (only its author submits a reply): once the run submits it, it
 # waits for approval, so the approval actions meet a reply they can act on.
 reply = reply_draft(

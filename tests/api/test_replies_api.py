@@ -145,6 +145,38 @@ def test_bad_draft_input_names_each_field(billing_api, mention):
     assert not Reply.objects.exists()
 
 
+@pytest.mark.parametrize("amount", ["", ".", "-", "-5", " 20", "20\n", "2e1", "20.001", 20, 20.5])
+def test_an_amount_outside_the_schemas_pattern_is_refused_by_name(
+    billing_api, mention, voucher, amount
+):
+    """What the schema's pattern for ``compensation.amount`` refuses, the API refuses, so an
+    integrator working from the schema alone meets no surprise (DRF's decimal field took
+    numbers, exponents and padding, and its pattern admitted "")."""
+    response = billing_api.post(
+        f"/api/v1/mentions/{mention.pk}/replies/",
+        {"text": "Here is a voucher.", "compensation": {"policy": voucher.pk, "amount": amount}},
+        format="json",
+    )
+    error = _error(response, 400, "invalid")
+    assert list(error["fields"]) == ["compensation.amount"]
+    assert not Reply.objects.exists() and not CompensationOffer.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("amount", "stored"), [("5", "5.00"), ("0.5", "0.50"), ("100000", "100000.00")]
+)
+def test_an_amount_the_pattern_admits_is_taken_within_its_bounds(
+    billing_api, mention, voucher, amount, stored
+):
+    response = billing_api.post(
+        f"/api/v1/mentions/{mention.pk}/replies/",
+        {"text": "Here is a voucher.", "compensation": {"policy": voucher.pk, "amount": amount}},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert CompensationOffer.objects.get(mention=mention).amount == Decimal(stored)
+
+
 def test_drafting_on_another_departments_mention_is_a_404(billing_api, foreign_mention):
     response = billing_api.post(
         f"/api/v1/mentions/{foreign_mention.pk}/replies/", {"text": "Hello"}, format="json"
