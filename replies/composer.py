@@ -69,7 +69,10 @@ def _compensation(data) -> tuple[CompensationPolicy, Decimal] | None:
         raise DomainError(
             "The amount must be above 0 and at most 100,000.", field="compensation_amount"
         )
-    return policy, amount.quantize(Decimal("0.01"))
+    cents = amount.quantize(Decimal("0.01"))
+    if cents != amount:  # never round an offer: 0.004 would become an offer of 0.00
+        raise DomainError("The amount has at most two decimals.", field="compensation_amount")
+    return policy, cents
 
 
 def prepare(*, actor, mention_id, data, dry_run: bool = False) -> dict:

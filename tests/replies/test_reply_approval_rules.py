@@ -4,8 +4,9 @@ from decimal import Decimal
 
 import pytest
 
+from hub.models import CompensationOffer
 from replies import services
-from replies.models import ReplyState
+from replies.models import Reply, ReplyState
 from tests.factories import MentionFactory
 
 
@@ -128,6 +129,26 @@ def test_the_composer_says_before_sending_whether_approval_is_needed(
     )
     assert "compensation_amount" in bad.content.decode()
     assert not mention.replies_out.exists()
+
+
+@pytest.mark.parametrize("amount", ["0.004", "20.005"])
+def test_an_offer_is_never_rounded(client, agent, mention, policy, voucher, amount):
+    """An amount with more than two decimals is refused by name: rounded, 0.004 was an offer
+    of 0.00 (and 20.005 one of 20.00, not what the agent typed)."""
+    client.force_login(agent)
+    response = client.post(
+        f"/replies/m/{mention.pk}/compose/",
+        {
+            "text": "Sorry!",
+            "kind": "public",
+            "compensation_policy": voucher.pk,
+            "compensation_amount": amount,
+        },
+        follow=True,
+    )
+    assert "at most two decimals" in response.content.decode()
+    assert not Reply.objects.filter(mention=mention).exists()
+    assert not CompensationOffer.objects.filter(mention=mention).exists()
 
 
 def test_a_reply_over_the_channel_limit_names_the_field(agent, mention, policy):
