@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect
 
 
@@ -35,6 +36,45 @@ class SessionTimeoutMiddleware:
             if now - last_seen > 30:  # write the session at most twice a minute
                 session["_seen_at"] = now
         return self.get_response(request)
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+NUL_MESSAGE = "Text may not contain NUL characters (\\x00)."
+
+
+def _nul_field(data) -> str | None:
+    """The first parameter of ``data`` (a QueryDict) whose name or a value holds a NUL."""
+    for name, values in data.lists():
+        if "\x00" in name or any("\x00" in value for value in values):
+            return name.replace("\x00", "\\x00")
+    return None
+
+
+class NulInputMiddleware:
+    """A NUL character in a query parameter or a form field is refused with a 400 naming it.
+
+    PostgreSQL stores no NUL in text (nor in JSON text): a form field carrying one reached the
+    database and failed there, a 500, wherever a view took the field as typed (a reason, a
+    note, a title). Here no view sees one. Uploaded files are not text fields and pass as they
+    are; the API's JSON bodies are its fields' to check (DRF's text fields refuse NUL)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        field = _nul_field(request.GET)
+        if field is None and request.method == "POST" and request.content_type in FORM_TYPES:
+            field = _nul_field(request.POST)
+        if field is None:
+            return self.get_response(request)
+        if request.path.startswith("/api/"):
+            from api.errors import error_body
+
+            body = error_body("invalid", NUL_MESSAGE, {field: [NUL_MESSAGE]})
+            return JsonResponse(body, status=400)
+        return HttpResponseBadRequest(
+            f"{field}: {NUL_MESSAGE}", content_type="text/plain; charset=utf-8"
+        )
 
 
 class PermissionMemoMiddleware:

@@ -615,10 +615,14 @@ def incident_post_message(*, actor, incident_id, body: str) -> IncidentMessage:
 
 
 def _int(value, field: str) -> int:
+    """An object's id from a form: a number, or a DomainError naming the field. A number no
+    id can be (below 1, or past a 64-bit integer, which the database refuses to compare)
+    reads as 0, which no row has: the caller's own "not found" answers it."""
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         raise DomainError("Expected a number.", field=field) from None
+    return number if 0 < number < 2**63 else 0
 
 
 # --- linked mentions -----------------------------------------------------------------------

@@ -1,0 +1,86 @@
+"""Hostile values in every field of every web form: a 4xx or the form again, never a 500.
+
+The authorisation matrix (``test_authorization_matrix``) sends each form of the web UI once,
+with good values, as every role. Here each of those forms is sent as a role that may use it
+(administrator, then central comms, then a lead, on billing's objects) with one field at a
+time replaced by a hostile value: empty, blank, signs and huge numbers, what Python's
+``float`` and ``Decimal`` parse but no form should take (NaN, infinity, exponents), a NUL
+character (PostgreSQL cannot store it), a 10,000-character string, a malformed date, a path,
+markup, an emoji, and the field sent twice. Every request runs in a transaction rolled back
+afterwards, on the matrix's world.
+"""
+
+import pytest
+
+from tests.security.matrix import LOGIN, POST, build_body, build_url, ids_for
+from tests.security.test_authorization_matrix import CASES, ROUTES, Caller, _run
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("admin", "comms", "lead")
+HOSTILE = (
+    "",
+    "   ",
+    "-1",
+    "0",
+    "99999999999999999999999999",
+    "NaN",
+    "-inf",
+    "1e309",
+    "2e1",
+    "a\x00b",
+    "x" * 10_000,
+    "2026-13-45",
+    "../../etc/passwd",
+    '<script>alert(1)</script>"',
+    "\U0001f642",
+)
+
+
+def _forms() -> list[tuple[str, object, str]]:
+    """(route, case, role) for each UI form some role may send on billing's objects."""
+    forms = []
+    for route in ROUTES:
+        if route.startswith("api/"):
+            continue
+        for case in CASES.get(route, ()):
+            if case.method != POST or not case.body:
+                continue
+            for role in ROLES:
+                wanted = case.expect.status(role, "billing", api=False)
+                if wanted != LOGIN and isinstance(wanted, int) and wanted < 400:
+                    forms.append((route, case, role))
+                    break
+    return forms
+
+
+FORMS = _forms()
+
+
+def _label(form) -> str:
+    route, case, role = form
+    return f"/{route} {case.label or ''} as {role}".replace("  ", " ")
+
+
+def test_the_fuzz_covers_the_web_forms():
+    """Guards the selection itself: the forms the matrix knows, each under a role allowed
+    to send it (an empty selection would pass every test below)."""
+    assert len(FORMS) >= 25, [_label(f) for f in FORMS]
+
+
+@pytest.mark.parametrize("form", FORMS, ids=_label)
+def test_hostile_values_in_a_form_never_make_a_server_error(world, form):
+    route, case, role = form
+    caller = Caller(world, role)
+    ids = ids_for(world, "billing")
+    url, good = build_url(route, case, ids), build_body(case, ids)
+    problems = []
+    for field in good:
+        variants = [*HOSTILE, [str(good[field]), str(good[field])]]
+        for value in variants:
+            body = {**good, field: value}
+            status, response, _ = _run(caller, case, url, body, api=False)
+            if status >= 500:
+                shown = value if len(str(value)) < 40 else f"{str(value)[:20]}... ({len(value)})"
+                problems.append(f"{field}={shown!r}: {status} {response}")
+    assert not problems, f"{_label(form)} at {url}:\n" + "\n".join(problems)
