@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from api.pagination import KeysetCursorPagination
 from api.v1.base import ApiView, ListApiView
-from api.v1.inputs import StrictCharField, StrictIntegerField
+from api.v1.inputs import MAX_ID, StrictCharField, StrictIntegerField
 from api.v1.mentions import MentionSerializer, _valid
 from api.v1.replies import NamedChoiceField
 from core.errors import NotFound
@@ -179,7 +179,7 @@ class UpdateInSerializer(serializers.Serializer):
 
 class LinkInSerializer(serializers.Serializer):
     mention_ids = serializers.ListField(
-        child=StrictIntegerField(min_value=1),
+        child=StrictIntegerField(min_value=1, max_value=MAX_ID),
         min_length=1,
         max_length=MAX_LINK,
         help_text=f"Ids of mentions the caller can see (1 to {MAX_LINK}).",

@@ -58,6 +58,11 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+# The largest id a row can have (a 64-bit signed integer): an id past it names nothing, and the
+# databases refuse to compare it (SQLite raises; PostgreSQL's bigint is out of range).
+MAX_ID = 2**63 - 1
+
+
 class StrictIntegerField(serializers.IntegerField):
     """A JSON integer, not "12" nor 12.0 nor true."""
 

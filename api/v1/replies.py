@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from api.authentication import integration_key
 from api.v1.base import ApiView
-from api.v1.inputs import AmountField, StrictCharField, StrictIntegerField
+from api.v1.inputs import MAX_ID, AmountField, StrictCharField, StrictIntegerField
 from api.v1.mentions import _valid
 from core.errors import DomainError, PermissionDenied
 from replies import composer, selectors, services
@@ -167,7 +167,9 @@ class PendingReplySerializer(ReplySerializer):
 
 # --- input ----------------------------------------------------------------------------------
 class CompensationInSerializer(serializers.Serializer):
-    policy = StrictIntegerField(min_value=1, help_text="An active compensation policy's id.")
+    policy = StrictIntegerField(
+        min_value=1, max_value=MAX_ID, help_text="An active compensation policy's id."
+    )
     amount = AmountField(
         min_value=Decimal("0.01"),
         max_value=Decimal("100000"),
@@ -185,6 +187,7 @@ class ReplyDraftSerializer(serializers.Serializer):
     )
     guideline_version = StrictIntegerField(
         min_value=1,
+        max_value=MAX_ID,
         required=False,
         allow_null=True,
         help_text="Id of the approved guideline version the text starts from (template "

@@ -254,6 +254,18 @@ def test_linking_to_a_resolved_incident_is_a_409(billing_api, comms, incident, m
     assert not IncidentMention.objects.exists()
 
 
+def test_an_id_no_row_can_have_is_refused_by_name(billing_api, incident, mention):
+    """Past a 64-bit integer the databases cannot compare an id (SQLite raised, a 500 found by
+    Schemathesis): the schema gives the bound, and the API names the item it refuses."""
+    response = billing_api.post(
+        f"/api/v1/incidents/{incident.pk}/mentions/",
+        {"mention_ids": [mention.pk, 2**63]},
+        format="json",
+    )
+    assert list(_error(response, 400, "invalid")["fields"]) == ["mention_ids.1"]
+    assert not IncidentMention.objects.exists()
+
+
 def test_link_input_is_checked(billing_api, incident):
     path = f"/api/v1/incidents/{incident.pk}/mentions/"
     for body in ({"mention_ids": []}, {"mention_ids": ["1"]}, {}, {"mention_ids": [1] * 101}):
