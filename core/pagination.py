@@ -72,3 +72,15 @@ def keyset_page(queryset: QuerySet, ordering: Ordering, *, cursor: str | None, s
     rows = list(queryset[: size + 1])
     next_cursor = encode_cursor(rows[size - 1], ordering) if len(rows) > size else None
     return rows[:size], next_cursor
+
+
+def keyset_page_for(request, queryset: QuerySet, ordering: Ordering, *, size: int):
+    """``keyset_page`` at the page's ``?cursor=``; a cursor that is not one (edited, truncated,
+    from another list) shows the first page with a message saying so, as a web page should."""
+    from django.contrib import messages
+
+    try:
+        return keyset_page(queryset, ordering, cursor=request.GET.get("cursor"), size=size)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return keyset_page(queryset, ordering, cursor=None, size=size)

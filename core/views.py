@@ -49,18 +49,15 @@ def notifications_read(request):
 def audit_log(request):
     """Administrators read the append-only audit log, newest first, filterable by action."""
     from accounts.models import AuditEvent
-    from core.pagination import Ordering, keyset_page
+    from core.pagination import Ordering, keyset_page_for
 
     administrators_only(request)
     events = AuditEvent.objects.select_related("actor")
     action = request.GET.get("action", "").strip()
     if action:
         events = events.filter(action__startswith=action)
-    rows, next_cursor = keyset_page(
-        events,
-        Ordering(("created_at", "id"), descending=True),
-        cursor=request.GET.get("cursor"),
-        size=100,
+    rows, next_cursor = keyset_page_for(
+        request, events, Ordering(("created_at", "id"), descending=True), size=100
     )
     return render(
         request,
@@ -77,7 +74,7 @@ def emails(request):
     """Administrators: the emails Firebreak sent or is sending (escalations, SLA rules), newest
     first, filterable by status; a failed one may be sent again, one or all at once."""
     from core.models import OutgoingEmail
-    from core.pagination import Ordering, keyset_page
+    from core.pagination import Ordering, keyset_page_for
 
     administrators_only(request)
     status = request.GET.get("status", "")
@@ -86,11 +83,8 @@ def emails(request):
         rows = rows.filter(status=status)
     else:
         status = ""
-    page, next_cursor = keyset_page(
-        rows,
-        Ordering(("created_at", "id"), descending=True),
-        cursor=request.GET.get("cursor"),
-        size=100,
+    page, next_cursor = keyset_page_for(
+        request, rows, Ordering(("created_at", "id"), descending=True), size=100
     )
     failed = OutgoingEmail.objects.filter(status="failed").count()
     return render(

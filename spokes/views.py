@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, NotFound
-from core.pagination import Ordering, keyset_page
+from core.pagination import Ordering, keyset_page_for
 from core.shared import shared
 from spokes import selectors, services
 from spokes.filters import MentionFilter
@@ -57,13 +57,7 @@ def _filtered_page(request, queryset):
         mention_filter = MentionFilter({"status": "open"}, queryset=queryset, request=request)
     sort = request.GET.get("sort", "newest")
     ordering = ORDERINGS.get(sort, ORDERINGS["newest"])
-    try:
-        rows, next_cursor = keyset_page(
-            mention_filter.qs, ordering, cursor=request.GET.get("cursor"), size=PAGE_SIZE
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        rows, next_cursor = keyset_page(mention_filter.qs, ordering, cursor=None, size=PAGE_SIZE)
+    rows, next_cursor = keyset_page_for(request, mention_filter.qs, ordering, size=PAGE_SIZE)
     next_params = request.GET.copy()
     if next_cursor:
         next_params["cursor"] = next_cursor

@@ -120,3 +120,13 @@ def test_only_administrators_send_emails_again(agent, comms):
     failed.refresh_from_db()
     assert failed.status == EmailStatus.FAILED and failed.attempts == 8
     assert not AuditEvent.objects.filter(action="email.resent").exists()
+
+
+@pytest.mark.parametrize("path", ["/emails/", "/audit/"])
+def test_a_cursor_that_is_not_one_shows_the_first_page_and_says_so(admin_user, path):
+    """An edited or truncated ``?cursor=`` was a 500 on the administrators' lists (found by
+    the query fuzz in tests/security/test_form_fuzz.py); now the first page and a message."""
+    _email("failed", 1)
+    response = _client(admin_user).get(path, {"cursor": "not-a-cursor"})
+    assert response.status_code == 200
+    assert "The page cursor is not valid." in response.content.decode()

@@ -10,9 +10,11 @@ markup, an emoji, and the field sent twice. Every request runs in a transaction 
 afterwards, on the matrix's world.
 """
 
+from urllib.parse import urlencode
+
 import pytest
 
-from tests.security.matrix import LOGIN, POST, build_body, build_url, ids_for
+from tests.security.matrix import GET, LOGIN, POST, build_body, build_url, ids_for
 from tests.security.test_authorization_matrix import CASES, ROUTES, Caller, _run
 
 pytestmark = pytest.mark.django_db
@@ -84,3 +86,92 @@ def test_hostile_values_in_a_form_never_make_a_server_error(world, form):
                 shown = value if len(str(value)) < 40 else f"{str(value)[:20]}... ({len(value)})"
                 problems.append(f"{field}={shown!r}: {status} {response}")
     assert not problems, f"{_label(form)} at {url}:\n" + "\n".join(problems)
+
+
+# Every query parameter a page or the API reads somewhere (filters, cursors, periods, sorts).
+PARAMS = [
+    "a",
+    "action",
+    "assignee",
+    "b",
+    "contact_point",
+    "cursor",
+    "days",
+    "department",
+    "end",
+    "from",
+    "guideline_version",
+    "incident",
+    "keyword",
+    "kind",
+    "limit",
+    "metric",
+    "next",
+    "open",
+    "p",
+    "page",
+    "partial",
+    "priority",
+    "q",
+    "sentiment",
+    "severity",
+    "since",
+    "sort",
+    "source",
+    "start",
+    "status",
+    "tag",
+    "term",
+    "to",
+    "until",
+    "updated_after",
+    "username",
+]
+# Each parameter alone: the values that parse as something (numbers, dates) but name nothing.
+ALONE = ("-1", "99999999999999999999999999", "2026-13-45")
+
+
+def _pages() -> list[tuple[str, object, str]]:
+    """(route, case, role) for each page or API read some role gets on billing's objects."""
+    pages = []
+    for route in ROUTES:
+        for case in CASES.get(route, ()):
+            if case.method != GET:
+                continue
+            api = route.startswith("api/")
+            for role in ("key_full",) if api else ROLES:
+                wanted = case.expect.status(role, "billing", api=api)
+                if wanted == 200:
+                    pages.append((route, case, role))
+                    break
+    return pages
+
+
+PAGES = _pages()
+
+
+def test_the_fuzz_covers_the_pages():
+    assert len(PAGES) >= 50, [_label(p) for p in PAGES]
+
+
+@pytest.mark.parametrize("page", PAGES, ids=_label)
+def test_hostile_query_parameters_never_make_a_server_error(world, page):
+    """Every known parameter at once with each hostile value, then each parameter alone with
+    the values that parse as something but name nothing (a page that refuses one parameter
+    early would hide the others' handling)."""
+    route, case, role = page
+    api = route.startswith("api/")
+    caller = Caller(world, role)
+    url = build_url(route, case, ids_for(world, "billing")).split("?")[0]
+    queries = [dict.fromkeys(PARAMS, value) for value in HOSTILE]
+    queries += [{name: value} for name in PARAMS for value in ALONE]
+    problems = []
+    for query in queries:
+        full = f"{url}?{urlencode(query)}"
+        status, response, _ = _run(caller, case, full, None, api=api)
+        if status >= 500:
+            shown = {k: (v if len(v) < 40 else f"{v[:20]}... ({len(v)})") for k, v in query.items()}
+            problems.append(
+                f"{shown if len(query) == 1 else 'all: ' + repr(shown)[:80]}: {status} {response}"
+            )
+    assert not problems, f"{_label(page)} at {url}:\n" + "\n".join(problems[:10])
