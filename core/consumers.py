@@ -37,6 +37,8 @@ def _resolve_group(user, kind: str, key) -> str | None:
     from incidents.selectors import incident_get
     from spokes.selectors import departments_for, mention_get
 
+    if isinstance(key, str) and "\x00" in key:
+        return None  # no slug or id holds one, and PostgreSQL refuses it in a query
     user.refresh_from_db(fields=["is_active", "org_role"])
     if kind == "department":
         department = departments_for(user).filter(slug=str(key)).first()
@@ -133,6 +135,18 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def _leave(self, group: str):
         self.groups_joined.discard(group)
         await relay_for(self.channel_layer).leave(group, self)
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        """A frame that is not a JSON object (an array, plain text, a binary frame) is
+        answered with an error; the socket stays open."""
+        try:
+            content = await self.decode_json(text_data) if text_data else None
+        except ValueError:
+            content = None
+        if not isinstance(content, dict):
+            await self.send_json({"type": "error", "error": "bad_request"})
+            return
+        await self.receive_json(content, **kwargs)
 
     async def receive_json(self, content, **kwargs):
         action = content.get("action")

@@ -47,7 +47,7 @@ def incidents_visible(user) -> QuerySet[Incident]:
 def incident_get(*, user, incident_id) -> Incident:
     try:
         incident_id = int(incident_id)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: infinity from JSON
         raise NotFound("No such incident.") from None
     incident = (
         incidents_visible(user)

@@ -139,7 +139,7 @@ def mention_get(*, user, mention_id) -> Mention:
     """One mention, or NotFound when it is missing or not the caller's to see."""
     try:
         mention_id = int(mention_id)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: infinity from JSON
         raise NotFound("No such mention.") from None
     mention = (
         mentions_visible(user)

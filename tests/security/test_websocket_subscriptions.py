@@ -149,3 +149,42 @@ async def test_typing_is_refused_where_the_socket_did_not_subscribe(cast, target
         "kind": "mention",
     }
     await communicator.disconnect()
+
+
+# Frames a broken or hostile client might send: JSON that is not an object, text that is not
+# JSON, a binary frame, numbers Python's JSON reader turns into infinity and NaN, and a NUL
+# (which PostgreSQL refuses in a query).
+ODD_FRAMES = [
+    "[1, 2]",
+    '"subscribe"',
+    "42",
+    "null",
+    "{not json",
+    b"\x00\x01binary",
+    '{"action": "subscribe", "kind": "mention", "key": 1e309}',
+    '{"action": "subscribe", "kind": "incident", "key": -1e309}',
+    '{"action": "subscribe", "kind": "mention", "key": NaN}',
+    '{"action": "subscribe", "kind": "department", "key": "bill\\u0000ing"}',
+    '{"action": "unsubscribe", "kind": "department", "key": "bill\\u0000ing"}',
+    '{"action": "typing", "kind": "mention", "key": 1e309}',
+    '{"action": ["ping"]}',
+]
+
+
+async def test_odd_frames_are_answered_without_breaking_the_socket(cast, targets):
+    communicator, connected, _ = await _connect(cast["agent"])
+    assert connected
+    for frame in ODD_FRAMES:
+        if isinstance(frame, bytes):
+            await communicator.send_to(bytes_data=frame)
+        else:
+            await communicator.send_to(text_data=frame)
+        if b'"unsubscribe"' not in (
+            frame if isinstance(frame, bytes) else frame.encode()
+        ):  # an unsubscription is never answered
+            answer = await communicator.receive_json_from(timeout=3)
+            assert answer["type"] == "error", (frame, answer)
+        await communicator.send_json_to({"action": "ping"})
+        assert await communicator.receive_json_from(timeout=3) == {"type": "pong"}, frame
+    assert await _subscribe(communicator, "department", "billing") == YES
+    await communicator.disconnect()
