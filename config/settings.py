@@ -272,6 +272,7 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 
+SESSION_ENGINE = "core.sessions"  # Django's database sessions, keys checked (core/sessions.py)
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
 # Seconds the per-status counts of a queue are shared through the cache (0: count every time).
 QUEUE_COUNTS_SECONDS = env.int("QUEUE_COUNTS_SECONDS", default=10)

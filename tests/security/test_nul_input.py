@@ -40,3 +40,28 @@ def test_text_without_nul_still_goes_through(client, agent, mention):
     response = client.post(f"/m/{mention.pk}/notes/", {"body": "call back later \\x00"})
     assert response.status_code == 302
     assert Note.objects.get(mention=mention).body == "call back later \\x00"
+
+
+# Django's cookie parser undoes quoting: this cookie arrives as a session key holding a NUL.
+QUOTED_NUL = b'sessionid="abcdefgh\\000zz"'
+
+
+def test_a_session_cookie_no_key_can_be_is_no_session(client, agent):
+    """It was looked up as it came: on PostgreSQL every page answered 500 to it."""
+    response = client.get("/d/billing/", HTTP_COOKIE=QUOTED_NUL.decode())
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.asyncio
+async def test_the_live_socket_treats_such_a_cookie_as_no_session(db):
+    from channels.testing import WebsocketCommunicator
+
+    from config.asgi import application
+
+    headers = [(b"origin", b"http://127.0.0.1"), (b"host", b"127.0.0.1"), (b"cookie", QUOTED_NUL)]
+    communicator = WebsocketCommunicator(application, "/ws/live/", headers=headers)
+    connected, code = await communicator.connect()
+    assert not connected or code == 4401  # anonymous: closed before any subscription
+    await communicator.disconnect()
