@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect
 
 
@@ -51,7 +51,8 @@ def _nul_field(data) -> str | None:
 
 
 class NulInputMiddleware:
-    """A NUL character in a query parameter or a form field is refused with a 400 naming it.
+    """A NUL character in a query parameter or a form field is refused with a 400 naming it;
+    one in the path (``%00``) is a 404.
 
     PostgreSQL stores no NUL in text (nor in JSON text): a form field carrying one reached the
     database and failed there, a 500, wherever a view took the field as typed (a reason, a
@@ -62,6 +63,12 @@ class NulInputMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if "\x00" in request.path_info:  # names no page or object
+            if request.path.startswith("/api/"):
+                from api.errors import error_body
+
+                return JsonResponse(error_body("not_found", "Not found."), status=404)
+            raise Http404("No such page.")
         field = _nul_field(request.GET)
         if field is None and request.method == "POST" and request.content_type in FORM_TYPES:
             field = _nul_field(request.POST)

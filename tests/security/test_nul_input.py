@@ -35,6 +35,11 @@ def test_a_nul_in_a_query_parameter_is_refused_by_name(client, agent, billing):
     assert response.content.decode().startswith("q: ")
 
 
+def test_a_nul_in_the_path_is_a_404(client, agent, mention):
+    client.force_login(agent)
+    assert client.get("/d/bill%00ing/").status_code == 404
+
+
 def test_text_without_nul_still_goes_through(client, agent, mention):
     client.force_login(agent)
     response = client.post(f"/m/{mention.pk}/notes/", {"body": "call back later \\x00"})
