@@ -1,4 +1,4 @@
-"""Hostile values in every field of every web form: a 4xx or the form again, never a 500.
+"""Hostile values in every web form field, query parameter and path parameter: never a 500.
 
 The authorisation matrix (``test_authorization_matrix``) sends each form of the web UI once,
 with good values, as every role. Here each of those forms is sent as a role that may use it
@@ -6,15 +6,17 @@ with good values, as every role. Here each of those forms is sent as a role that
 time replaced by a hostile value: empty, blank, signs and huge numbers, what Python's
 ``float`` and ``Decimal`` parse but no form should take (NaN, infinity, exponents), a NUL
 character (PostgreSQL cannot store it), a 10,000-character string, a malformed date, a path,
-markup, an emoji, and the field sent twice. Every request runs in a transaction rolled back
-afterwards, on the matrix's world.
+markup, an emoji, and the field sent twice. Then every page and API read with hostile query
+parameters, and every route with a path parameter with hostile values in it. Every request
+runs in a transaction rolled back afterwards, on the matrix's world.
 """
 
+import dataclasses
 from urllib.parse import urlencode
 
 import pytest
 
-from tests.security.matrix import GET, LOGIN, POST, build_body, build_url, ids_for
+from tests.security.matrix import GET, LOGIN, PARAM, POST, build_body, build_url, ids_for
 from tests.security.test_authorization_matrix import CASES, ROUTES, Caller, _run
 
 pytestmark = pytest.mark.django_db
@@ -175,3 +177,62 @@ def test_hostile_query_parameters_never_make_a_server_error(world, page):
                 f"{shown if len(query) == 1 else 'all: ' + repr(shown)[:80]}: {status} {response}"
             )
     assert not problems, f"{_label(page)} at {url}:\n" + "\n".join(problems[:10])
+
+
+# What a path parameter might hold instead of an id or a slug (percent-encoded as sent).
+PATH_VALUES = (
+    "0",
+    "-1",
+    "99999999999999999999999999",
+    "1e309",
+    "NaN",
+    "%00",
+    "a%00b",
+    "x" * 300,
+    "%F0%9F%99%82",
+    "%20",
+    "..%2F..",
+)
+
+
+def _routes_with_params() -> list[tuple[str, object, str]]:
+    """(route, its first case, a role that may use it) for each route with a path parameter."""
+    found = []
+    for route in ROUTES:
+        if not PARAM.search(route) or not CASES.get(route):
+            continue
+        case = CASES[route][0]
+        api = route.startswith("api/")
+        roles = ("key_full",) if api else ROLES
+        role = next(
+            (r for r in roles if case.expect.status(r, "billing", api=api) != LOGIN), roles[0]
+        )
+        found.append((route, case, role))
+    return found
+
+
+PARAM_ROUTES = _routes_with_params()
+
+
+def test_the_fuzz_covers_the_routes_with_path_parameters():
+    assert len(PARAM_ROUTES) >= 50, [_label(r) for r in PARAM_ROUTES]
+
+
+@pytest.mark.parametrize("target", PARAM_ROUTES, ids=_label)
+def test_hostile_path_parameters_never_make_a_server_error(world, target):
+    """Each path parameter in turn replaced by a value that names nothing (a route whose
+    converter refuses it is a 404 from the URL conf, which is fine too)."""
+    route, case, role = target
+    api = route.startswith("api/")
+    caller = Caller(world, role)
+    ids = ids_for(world, "billing")
+    body = build_body(case, ids) if case.method != GET else None
+    problems = []
+    for name in PARAM.findall(route):
+        for value in PATH_VALUES:
+            hostile = dataclasses.replace(case, path={**case.path, name: value})
+            url = build_url(route, hostile, ids)
+            status, response, _ = _run(caller, case, url, body, api=api)
+            if status >= 500:
+                problems.append(f"{name}={value[:30]!r}: {status} {response}")
+    assert not problems, f"{_label(target)}:\n" + "\n".join(problems)
