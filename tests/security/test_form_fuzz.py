@@ -41,6 +41,20 @@ HOSTILE = (
 )
 
 
+def _role_for(route: str, case, accept) -> str | None:
+    """The first role whose expected status on billing's objects ``accept`` takes: a full API
+    key on the API; an administrator, central comms, then a lead on the pages."""
+    api = route.startswith("api/")
+    for role in ("key_full",) if api else ROLES:
+        if accept(case.expect.status(role, "billing", api=api)):
+            return role
+    return None
+
+
+def _allowed(status) -> bool:
+    return status != LOGIN and isinstance(status, int) and status < 400
+
+
 def _forms() -> list[tuple[str, object, str]]:
     """(route, case, role) for each UI form some role may send on billing's objects."""
     forms = []
@@ -48,13 +62,8 @@ def _forms() -> list[tuple[str, object, str]]:
         if route.startswith("api/"):
             continue
         for case in CASES.get(route, ()):
-            if case.method != POST or not case.body:
-                continue
-            for role in ROLES:
-                wanted = case.expect.status(role, "billing", api=False)
-                if wanted != LOGIN and isinstance(wanted, int) and wanted < 400:
-                    forms.append((route, case, role))
-                    break
+            if case.method == POST and case.body and (role := _role_for(route, case, _allowed)):
+                forms.append((route, case, role))
     return forms
 
 
@@ -141,14 +150,8 @@ def _pages() -> list[tuple[str, object, str]]:
     pages = []
     for route in ROUTES:
         for case in CASES.get(route, ()):
-            if case.method != GET:
-                continue
-            api = route.startswith("api/")
-            for role in ("key_full",) if api else ROLES:
-                wanted = case.expect.status(role, "billing", api=api)
-                if wanted == 200:
-                    pages.append((route, case, role))
-                    break
+            if case.method == GET and (role := _role_for(route, case, lambda s: s == 200)):
+                pages.append((route, case, role))
     return pages
 
 
@@ -209,15 +212,12 @@ def _routes_with_params() -> list[tuple[str, object, str]]:
     """(route, its first case, a role that may use it) for each route with a path parameter."""
     found = []
     for route in ROUTES:
-        if not PARAM.search(route) or not CASES.get(route):
-            continue
-        case = CASES[route][0]
-        api = route.startswith("api/")
-        roles = ("key_full",) if api else ROLES
-        role = next(
-            (r for r in roles if case.expect.status(r, "billing", api=api) != LOGIN), roles[0]
-        )
-        found.append((route, case, role))
+        if PARAM.search(route) and CASES.get(route):
+            case = CASES[route][0]
+            role = _role_for(route, case, lambda s: s != LOGIN)
+            found.append(
+                (route, case, role or ("key_full" if route.startswith("api/") else "admin"))
+            )
     return found
 
 
