@@ -63,25 +63,28 @@ class NulInputMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        api = request.path.startswith("/api/")
         if "\x00" in request.path_info:  # names no page or object
-            if request.path.startswith("/api/"):
-                from api.errors import error_body
-
-                return JsonResponse(error_body("not_found", "Not found."), status=404)
+            if api:
+                return _api_error(404, "not_found", "Not found.")
             raise Http404("No such page.")
         field = _nul_field(request.GET)
         if field is None and request.method == "POST" and request.content_type in FORM_TYPES:
             field = _nul_field(request.POST)
         if field is None:
             return self.get_response(request)
-        if request.path.startswith("/api/"):
-            from api.errors import error_body
-
-            body = error_body("invalid", NUL_MESSAGE, {field: [NUL_MESSAGE]})
-            return JsonResponse(body, status=400)
+        if api:
+            return _api_error(400, "invalid", NUL_MESSAGE, {field: [NUL_MESSAGE]})
         return HttpResponseBadRequest(
             f"{field}: {NUL_MESSAGE}", content_type="text/plain; charset=utf-8"
         )
+
+
+def _api_error(status: int, code: str, message: str, fields: dict | None = None):
+    """An answer in the API's one error shape (api/errors.py)."""
+    from api.errors import error_body
+
+    return JsonResponse(error_body(code, message, fields), status=status)
 
 
 class PermissionMemoMiddleware:
