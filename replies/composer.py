@@ -2,6 +2,8 @@
 
 from decimal import Decimal, InvalidOperation
 
+from django.db import transaction
+
 from core.errors import DomainError, NotFound
 from hub import selectors as hub_selectors
 from hub.models import CompensationPolicy
@@ -111,6 +113,21 @@ def prepare(*, actor, mention_id, data, dry_run: bool = False) -> dict:
             )
             prepared["compensation_offer_id"] = decision.offer.pk
     return prepared
+
+
+def compose(*, actor, mention_id, data, submit: bool) -> Reply:
+    """The composer's one write, all or nothing: the compensation offer (if the form makes
+    one), the draft and, unless it is kept as a draft, its submission. A reply refused at any
+    step (too long for the channel, an offer over every limit) leaves no offer behind waiting
+    for approval with no reply to go with it, and no draft to be sent twice."""
+    from replies import services
+
+    with transaction.atomic():
+        prepared = prepare(actor=actor, mention_id=mention_id, data=data)
+        reply = services.reply_draft(actor=actor, mention_id=mention_id, **prepared)
+        if submit:
+            reply = services.reply_submit(actor=actor, reply_id=reply.pk)
+    return reply
 
 
 def offer_summary(reply: Reply) -> str:

@@ -50,10 +50,10 @@ def compose(request, mention_id):
     _mention_or_404(request.user, mention_id)
     data = request.POST
     try:
-        prepared = composer.prepare(actor=request.user, mention_id=mention_id, data=data)
-        reply = services.reply_draft(actor=request.user, mention_id=mention_id, **prepared)
-        if data.get("intent") != "draft":
-            reply = services.reply_submit(actor=request.user, reply_id=reply.pk)
+        submit = data.get("intent") != "draft"
+        reply = composer.compose(
+            actor=request.user, mention_id=mention_id, data=data, submit=submit
+        )
     except DomainError as exc:
         return _fail(request, exc, _back(mention_id))
     if data.get("intent") == "draft":

@@ -7,7 +7,6 @@ Every write goes through ``replies.services``; a reply is visible exactly when i
 
 from decimal import Decimal
 
-from django.db import transaction
 from django.urls import path
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
@@ -314,9 +313,9 @@ class MentionRepliesView(ApiView):
             form["compensation_policy"] = str(data["compensation"]["policy"])
             form["compensation_amount"] = str(data["compensation"]["amount"])
         try:
-            with transaction.atomic():  # the offer and the draft stand or fall together
-                prepared = composer.prepare(actor=request.user, mention_id=mention_id, data=form)
-                reply = services.reply_draft(actor=request.user, mention_id=mention_id, **prepared)
+            reply = composer.compose(
+                actor=request.user, mention_id=mention_id, data=form, submit=False
+            )
         except DomainError as exc:
             raise _renamed(exc) from None
         return _reply_response(reply.pk, status.HTTP_201_CREATED)

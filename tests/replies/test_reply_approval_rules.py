@@ -162,3 +162,42 @@ def test_a_reply_over_the_channel_limit_names_the_field(agent, mention, policy):
 def test_an_escalation_rule_can_require_approval(agent, billing, policy):
     flagged = MentionFactory(department=billing, flags=["approval_required"])
     assert "escalation rule" in _send(agent, flagged).approval_reasons[0]
+
+
+@pytest.mark.parametrize("amount", ["20", "120"])  # within the agent's limit, and over it
+@pytest.mark.parametrize("intent", ["send", "draft"])
+def test_a_refused_reply_leaves_no_offer_behind(
+    client, agent, mention, policy, voucher, amount, intent
+):
+    """The offer is made before the draft: a draft refused afterwards (here too long for the
+    channel) took the offer with it only in the API; from the web composer an offer stayed,
+    granted or waiting in the hub's approval queue, with no reply to go with it."""
+    client.force_login(agent)
+    response = client.post(
+        f"/replies/m/{mention.pk}/compose/",
+        {
+            "text": "x" * 300,
+            "kind": "public",
+            "compensation_policy": voucher.pk,
+            "compensation_amount": amount,
+            "intent": intent,
+        },
+        follow=True,
+    )
+    assert "text:" in response.content.decode()
+    assert not Reply.objects.filter(mention=mention).exists()
+    assert not CompensationOffer.objects.filter(mention=mention).exists()
+    # The same form with a text that fits makes both.
+    response = client.post(
+        f"/replies/m/{mention.pk}/compose/",
+        {
+            "text": "Sorry about that!",
+            "kind": "public",
+            "compensation_policy": voucher.pk,
+            "compensation_amount": amount,
+            "intent": intent,
+        },
+    )
+    assert response.status_code == 302
+    reply = Reply.objects.get(mention=mention)
+    assert CompensationOffer.objects.get(mention=mention).pk == reply.compensation_offer_id
