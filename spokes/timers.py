@@ -169,6 +169,9 @@ def _apply(rule, mention: Mention, *, event: str, outbox: Outbox, departments: d
         changed.append("priority")
     if rule.move_to_department_id and rule.move_to_department_id != mention.department_id:
         mention.department_id = rule.move_to_department_id
+        # as a transfer does: nobody in the new department owns it yet, and an assignee left
+        # from the old one could not work it there
+        mention.assignee_id = None
         changed.append("department")
     if rule.require_approval and APPROVAL_FLAG not in (mention.flags or []):
         mention.flags = [*(mention.flags or []), APPROVAL_FLAG]
@@ -467,14 +470,23 @@ def _tick(*, now: datetime, only: int | None = None) -> TickResult:
             hits = matching_rules(applicable, facts_of(mention), now=now)
             if hits:
                 matched.append((mention, hits))
-        before = {m.pk: (m.priority, m.department_id, list(m.flags or [])) for m, _ in matched}
+        before = {
+            m.pk: (m.priority, m.department_id, list(m.flags or []), m.assignee_id)
+            for m, _ in matched
+        }
         fired = _fire(matched, event=event, departments=departments, now=now)
         result.escalated += sum(len(v) for v in fired.values())
         changed = [
-            m for m, _ in matched if before[m.pk] != (m.priority, m.department_id, m.flags or [])
+            m
+            for m, _ in matched
+            if before[m.pk] != (m.priority, m.department_id, m.flags or [], m.assignee_id)
         ]
+        for mention in changed:
+            mention.updated_at = now
         if changed:
-            Mention.objects.bulk_update(changed, ["priority", "department", "flags"])
+            Mention.objects.bulk_update(
+                changed, ["priority", "department", "flags", "assignee", "updated_at"]
+            )
         if fired:
             Activity.objects.bulk_create(
                 [
@@ -482,13 +494,15 @@ def _tick(*, now: datetime, only: int | None = None) -> TickResult:
                     for pk, names in fired.items()
                 ]
             )
-            for department_id in sorted({m.department_id for m, _ in matched}):
+            # a moved mention leaves one queue and joins another: both are told
+            concerned = defaultdict(list)
+            for mention, _ in matched:
+                for department_id in {mention.department_id, before[mention.pk][1]}:
+                    concerned[department_id].append(mention.pk)
+            for department_id in sorted(concerned):
                 publish(
                     "mention.escalated",
-                    {
-                        "department_id": department_id,
-                        "ids": [m.pk for m, _ in matched if m.department_id == department_id],
-                    },
+                    {"department_id": department_id, "ids": concerned[department_id]},
                     groups=[department_group(department_id)],
                 )
     return result

@@ -103,3 +103,35 @@ def test_sla_rules_notify_the_people_they_name_live_and_by_email_once(
 
 def test_the_warning_lead_time_is_what_the_code_says():
     assert WARNING_MINUTES == 15
+
+
+def test_an_sla_rule_moving_a_mention_hands_it_over_as_a_transfer_does(
+    billing, support, agent, published, django_capture_on_commit_callbacks
+):
+    """The rule's move left the billing agent assigned to a mention now in support's queue
+    (where they cannot work it and nobody there may take it), kept its last-changed time and
+    told only support's queue."""
+    from core.events import department_group
+
+    EscalationRule.objects.create(
+        name="Late: to support", sla_condition="breach", sla_minutes=0, move_to_department=support
+    )
+    mention = _due_in(billing, -5, assignee=agent)
+    untouched = _due_in(billing, 120, assignee=agent)
+    changed_before = mention.updated_at
+    with django_capture_on_commit_callbacks(execute=True):
+        sla_tick(now=NOW)
+    mention.refresh_from_db()
+    assert (mention.department_id, mention.assignee_id) == (support.pk, None)
+    assert mention.updated_at == NOW != changed_before
+    untouched.refresh_from_db()
+    assert (untouched.department_id, untouched.assignee_id) == (billing.pk, agent.pk)
+    told = {
+        tuple(groups): payload["ids"]
+        for event, payload, groups in published
+        if event == "mention.escalated"
+    }
+    assert told == {
+        (department_group(billing.pk),): [mention.pk],
+        (department_group(support.pk),): [mention.pk],
+    }
