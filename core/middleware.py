@@ -1,3 +1,4 @@
+import ipaddress
 import time
 from functools import cache
 
@@ -11,6 +12,32 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect
+
+
+class RequestOriginMiddleware:
+    """Keeps the client's address for the request's duration: audit rows written by any
+    service while it is served say where the action came from (``accounts.audit``)."""
+
+    def __init__(self, get_response):
+        from accounts.audit import request_ip
+
+        self.get_response = get_response
+        self.request_ip = request_ip
+
+    def __call__(self, request):
+        token = self.request_ip.set(_client_ip(request.META.get("REMOTE_ADDR")))
+        try:
+            return self.get_response(request)
+        finally:
+            self.request_ip.reset(token)
+
+
+def _client_ip(address: str | None) -> str | None:
+    """The address if it is one (a unix socket's peer has none): the column is an IP."""
+    try:
+        return str(ipaddress.ip_address(address)) if address else None
+    except ValueError:
+        return None
 
 
 class SessionTimeoutMiddleware:
