@@ -16,6 +16,7 @@ urlpatterns = [
     path("emails/", core_views.emails, name="emails"),
     path("emails/resend-failed/", core_views.emails_resend_failed, name="emails_resend_failed"),
     path("emails/<int:email_id>/resend/", core_views.email_resend, name="email_resend"),
+    path("people/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("hub/", include("hub.urls")),
     path("replies/", include("replies.urls")),

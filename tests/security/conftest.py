@@ -128,6 +128,7 @@ def _department_objects(dept, *, agent, comms, admin_user, policy) -> dict:
             name=f"{dept.slug} routing", department=dept, keywords=[dept.slug]
         ).pk,
         "compensation_policy": policy.pk,  # organisation-wide: the same for both
+        "person": agent.pk,  # the department's agent, for the administrators' people pages
         # an escalation email about the department's mentions, given up after its attempts
         "email": OutgoingEmail.objects.create(
             to=f"lead@{dept.slug}.example",

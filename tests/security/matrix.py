@@ -119,6 +119,7 @@ OBJECT_OF_PARAM = {
     "limit_id": "limit",
     "holiday_id": "holiday",
     "email_id": "email",
+    "user_id": "person",
 }
 
 

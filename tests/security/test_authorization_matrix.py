@@ -153,6 +153,37 @@ CASES: dict[str, list[Case]] = {
     "emails/": [Case(GET, ADMIN_ONLY), Case(GET, ADMIN_ONLY, query="status=failed")],
     "emails/resend-failed/": [Case(GET, POST_ONLY), Case(POST, ADMIN_ONLY_DONE)],
     "emails/<int:email_id>/resend/": [Case(GET, POST_ONLY), Case(POST, ADMIN_ONLY_DONE)],
+    # --- people: administrators only; the department's agent is the person acted on ----------
+    "people/": [
+        Case(GET, ADMIN_ONLY),
+        Case(GET, ADMIN_ONLY, query="q=a&org_role=member&department={slug}&state=active"),
+    ],
+    "people/new/": [
+        Case(GET, ADMIN_ONLY),
+        Case(POST, ADMIN_ONLY_INVALID, {"username": "", "password": ""}, label="invalid"),
+        Case(
+            POST,
+            ADMIN_ONLY_DONE,
+            {"username": "matrix-person", "password": "Tidal-Lantern-42", "org_role": "member"},
+        ),
+    ],
+    "people/<int:user_id>/": [Case(GET, ADMIN_ONLY)],
+    "people/<int:user_id>/role/": [
+        Case(GET, POST_ONLY),
+        Case(POST, ADMIN_ONLY_DONE, {"org_role": "comms"}),
+    ],
+    "people/<int:user_id>/active/": [
+        Case(GET, POST_ONLY),
+        Case(POST, ADMIN_ONLY_DONE, {"active": "0"}),
+    ],
+    "people/<int:user_id>/memberships/": [
+        Case(GET, POST_ONLY),
+        Case(POST, ADMIN_ONLY_DONE, {"department": "{slug}", "role": "lead"}),
+    ],
+    "people/<int:user_id>/memberships/<slug:slug>/revoke/": [
+        Case(GET, POST_ONLY),
+        Case(POST, ADMIN_ONLY_DONE),
+    ],
     # --- hub: staff read, central comms and administrators edit ---------------------------------
     "hub/": [Case(GET, HUB_READ)],
     "hub/guidelines/": [Case(GET, HUB_READ)],
