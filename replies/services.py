@@ -70,7 +70,8 @@ def _transition(reply: Reply, method) -> None:
 
 
 def _clean_text(text: str) -> str:
-    text = (text or "").strip()
+    # a browser sends a textarea's lines ended by CRLF: one kind of line end, whatever the form
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if not text:
         raise DomainError("A reply needs text.", field="text")
     if len(text) > MAX_LENGTH:
@@ -159,6 +160,12 @@ def reply_draft(
 @transaction.atomic
 def reply_update(*, actor, reply_id, text: str) -> Reply:
     reply = _lock_reply(actor=actor, reply_id=reply_id)
+    _revise(reply, actor, text)
+    return reply
+
+
+def _revise(reply: Reply, actor, text: str) -> None:
+    """The author's new text for a draft or a reply sent back for changes (``reply`` locked)."""
     if reply.author_id != actor.pk:
         raise PermissionDenied("Only the author edits a draft.")
     if reply.state not in EDITABLE:
@@ -169,7 +176,6 @@ def reply_update(*, actor, reply_id, text: str) -> Reply:
     reply.similarity = similarity(reply.text, reply.template_text)
     reply.save(update_fields=["text", "similarity", "updated_at"])
     _publish(reply, "reply.updated")
-    return reply
 
 
 def reply_check(*, actor, reply: Reply) -> list[str]:
@@ -178,14 +184,18 @@ def reply_check(*, actor, reply: Reply) -> list[str]:
 
 
 @transaction.atomic
-def reply_submit(*, actor, reply_id) -> Reply:
-    """Send now, or to central comms when a rule says so; the agent never chooses."""
+def reply_submit(*, actor, reply_id, text: str | None = None) -> Reply:
+    """Send now, or to central comms when a rule says so; the agent never chooses. With
+    ``text``, the text as the author last edited it goes (a draft, or the fix of a reply sent
+    back for changes), in the same transaction."""
     reply = _lock_reply(actor=actor, reply_id=reply_id)
     mention = Mention.objects.select_for_update().get(pk=reply.mention_id)
     reply.mention = mention
     _require_work(actor, mention)
     if reply.author_id != actor.pk:
         raise PermissionDenied("Only the author submits a reply.")
+    if text is not None and _clean_text(text) != reply.text.strip():
+        _revise(reply, actor, text)
     if reply.kind == ReplyKind.HOLD:
         raise Conflict("An internal hold is never sent.", field="kind")
     if mention.status in (Status.RESOLVED, Status.SPAM):

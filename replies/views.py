@@ -108,11 +108,12 @@ def template_text(request, mention_id):
 def reply_action(request, reply_id):
     reply = _reply_or_404(request.user, reply_id)
     action = request.POST.get("action")
+    text = request.POST.get("text")  # the edit box beside Save and Submit
     operations = {
-        "submit": lambda: services.reply_submit(actor=request.user, reply_id=reply.pk),
+        "submit": lambda: services.reply_submit(actor=request.user, reply_id=reply.pk, text=text),
         "retry": lambda: services.reply_retry(actor=request.user, reply_id=reply.pk),
         "update": lambda: services.reply_update(
-            actor=request.user, reply_id=reply.pk, text=request.POST.get("text", "")
+            actor=request.user, reply_id=reply.pk, text=text or ""
         ),
     }
     if action not in operations:
@@ -120,10 +121,17 @@ def reply_action(request, reply_id):
             request, DomainError("Unknown action.", field="action"), _back(reply.mention_id)
         )
     try:
-        operations[action]()
+        done = operations[action]()
     except DomainError as exc:
         return _fail(request, exc, _back(reply.mention_id))
-    messages.success(request, "Done.")
+    if action == "update":
+        messages.success(request, "Draft saved.")
+    elif action == "retry":
+        messages.success(request, "Delivery will be tried again.")
+    elif done.approval_reasons:
+        messages.success(request, "Sent to central comms for approval.")
+    else:
+        messages.success(request, "Reply queued for delivery.")
     return redirect(_back(reply.mention_id))
 
 
@@ -214,9 +222,9 @@ def decide(request, reply_id):
     comment = request.POST.get("comment", "")
     back = reverse("replies:review", args=[reply.pk])
     try:
-        if decision == "approve":
-            services.reply_approve(actor=request.user, reply_id=reply.pk, comment=comment)
-        elif decision == "edit_approve":
+        if decision in ("approve", "edit_approve"):
+            # what goes out is the text as it reads in the box: edited or not (an edit was
+            # lost when the primary button approved the agent's text instead)
             services.reply_approve(
                 actor=request.user,
                 reply_id=reply.pk,

@@ -155,3 +155,62 @@ def test_the_approval_queue_lists_incident_replies_first_then_oldest(
     assert order == [crisis_reply, *ids]
     client.force_login(agent)
     assert client.get("/replies/approvals/").status_code == 404
+
+
+def test_approve_sends_the_text_as_it_reads_in_the_review_box(client, comms, pending):
+    """The reviewer's edit went nowhere when the primary button, Approve, was clicked: the
+    agent's text was sent. A box left as it was (the browser's CRLF line ends) is no edit."""
+    client.force_login(comms)
+    client.post(f"/replies/{pending.pk}/claim/")
+    original = Reply.objects.get(pk=pending.pk).text
+    response = client.post(
+        f"/replies/{pending.pk}/decide/",
+        {"decision": "approve", "text": "We have refunded you,\r\nand added a voucher."},
+    )
+    assert response.status_code == 302
+    reply = Reply.objects.get(pk=pending.pk)
+    assert reply.text.startswith("We have refunded you,\nand added a voucher.")
+    assert reply.text != original
+    assert AuditEvent.objects.get(action="reply.approved").data["edited"] is True
+
+
+def test_approving_an_unchanged_box_is_no_edit(client, comms, agent, mention, billing):
+    from hub.models import DepartmentPolicy
+
+    DepartmentPolicy.objects.get_or_create(
+        department=billing, defaults={"require_approval_all": True}
+    )
+    DepartmentPolicy.objects.filter(department=billing).update(require_approval_all=True)
+    draft = services.reply_draft(actor=agent, mention_id=mention.pk, text="Line one.\nLine two.")
+    services.reply_submit(actor=agent, reply_id=draft.pk)
+    text = Reply.objects.get(pk=draft.pk).text
+    client.force_login(comms)
+    client.post(
+        f"/replies/{draft.pk}/decide/",
+        {"decision": "approve", "text": text.replace("\n", "\r\n")},
+    )
+    assert Reply.objects.get(pk=draft.pk).text == text
+    assert AuditEvent.objects.get(action="reply.approved").data["edited"] is False
+
+
+def test_the_agents_fix_goes_back_for_approval_with_submit(client, comms, agent, pending):
+    """After "Request changes", the edit box and Submit sent the old text back to central
+    comms (Submit ignored the box); the fix now goes, in one step."""
+    services.reply_request_changes(actor=comms, reply_id=pending.pk, comment="Softer, please")
+    client.force_login(agent)
+    response = client.post(
+        f"/replies/{pending.pk}/action/",
+        {"action": "submit", "text": "So sorry, your refund is on its way."},
+        follow=True,
+    )
+    reply = Reply.objects.get(pk=pending.pk)
+    assert reply.state == ReplyState.PENDING_APPROVAL
+    assert reply.text.startswith("So sorry, your refund is on its way.")
+    assert "Sent to central comms for approval." in response.content.decode()
+    # an empty box is refused by name, and the reply stays as it was
+    services.reply_request_changes(actor=comms, reply_id=pending.pk, comment="Shorter")
+    refused = client.post(
+        f"/replies/{pending.pk}/action/", {"action": "submit", "text": "  "}, follow=True
+    )
+    assert "text: A reply needs text." in refused.content.decode()
+    assert Reply.objects.get(pk=pending.pk).state == ReplyState.CHANGES_REQUESTED
