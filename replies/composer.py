@@ -11,9 +11,29 @@ from hub.services.guidelines import guideline_render
 from replies.models import Reply, ReplyKind
 from spokes.selectors import mention_get, thread_around
 
+FORM_FIELDS = ("text", "kind", "guideline_version", "compensation_policy", "compensation_amount")
 
-def context(*, user, mention) -> dict:
-    """Everything the composer shows beside the text box (a fixed number of queries)."""
+
+def _session_key(mention_id) -> str:
+    return f"composer-{mention_id}"
+
+
+def keep_form(request, mention_id, data, error: DomainError) -> None:
+    """A refused composer form, kept for the page it is sent back to: what was typed is
+    shown again beside the reason (a redirect otherwise loses both below the fold)."""
+    kept = {name: str(data.get(name, ""))[:5000] for name in FORM_FIELDS}
+    kept["error"] = f"{error.field}: {error.message}" if error.field else error.message
+    request.session[_session_key(mention_id)] = kept
+
+
+def kept_form(request, mention_id) -> dict:
+    """The form ``keep_form`` kept for this mention, once (then it is gone)."""
+    return request.session.pop(_session_key(mention_id), None) or {}
+
+
+def context(*, user, mention, form: dict | None = None) -> dict:
+    """Everything the composer shows beside the text box (a fixed number of queries);
+    ``form``: a refused form's values to show again (``kept_form``)."""
     department = mention.department
     policies = []
     for policy in hub_selectors.compensation_policies(user=user, active_only=True):
@@ -41,6 +61,7 @@ def context(*, user, mention) -> dict:
             f"{o.department.name}, {o.created_at:%d %b})"
             for o in ledger.offers
         ],
+        "form": form or {},
     }
 
 

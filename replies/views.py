@@ -55,6 +55,9 @@ def compose(request, mention_id):
             actor=request.user, mention_id=mention_id, data=data, submit=submit
         )
     except DomainError as exc:
+        if not isinstance(exc, NotFound) and not request.htmx:
+            composer.keep_form(request, mention_id, data, exc)
+            return redirect(_back(mention_id))
         return _fail(request, exc, _back(mention_id))
     if data.get("intent") == "draft":
         messages.success(request, "Draft saved.")

@@ -216,7 +216,9 @@ def mention_detail(request, mention_id):
 
     context["replies"] = replies_for_mention(mention)
     if can_work and mention.department_id:
-        context["composer"] = composer.context(user=request.user, mention=mention)
+        context["composer"] = composer.context(
+            user=request.user, mention=mention, form=composer.kept_form(request, mention.pk)
+        )
     return render(request, "spokes/mention.html", context)
 
 

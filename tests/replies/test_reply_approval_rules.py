@@ -201,3 +201,29 @@ def test_a_refused_reply_leaves_no_offer_behind(
     assert response.status_code == 302
     reply = Reply.objects.get(mention=mention)
     assert CompensationOffer.objects.get(mention=mention).pk == reply.compensation_offer_id
+
+
+def test_a_refused_composer_form_comes_back_as_it_was_typed(
+    client, agent, mention, policy, voucher
+):
+    """The composer's error sent the agent back with an empty form (the text, kind, policy
+    and amount gone) and the reason at the top of a page scrolled to the composer."""
+    client.force_login(agent)
+    form = {
+        "text": "So sorry <about> this & more",
+        "kind": "direct",
+        "compensation_policy": voucher.pk,
+        "compensation_amount": "abc",
+        "intent": "send",
+    }
+    response = client.post(f"/replies/m/{mention.pk}/compose/", form, follow=True)
+    page = response.content.decode()
+    assert "compensation_amount: The amount must be a number." in page
+    assert ">So sorry &lt;about&gt; this &amp; more</textarea>" in page
+    assert '<option value="direct" selected>' in page
+    assert f'<option value="{voucher.pk}" selected>' in page
+    assert 'value="abc"' in page
+    # shown once: the next visit starts afresh
+    again = client.get(f"/m/{mention.pk}/").content.decode()
+    assert "must be a number" not in again and "So sorry" not in again
+    assert not Reply.objects.filter(mention=mention).exists()
