@@ -204,11 +204,15 @@ OPERATIONS = {
     ),
     "bulk-respond": (
         "updates",
-        lambda user, pk, data: services.incident_bulk_respond(
-            actor=user,
-            incident_id=pk,
-            update_id=data.get("update_id") or None,
-            params={k: data[k] for k in FILTER_PARAMS if data.get(k)},
+        lambda user, pk, data: (
+            services.incident_bulk_respond(
+                actor=user,
+                incident_id=pk,
+                update_id=data.get("update_id") or None,
+                params={k: data[k] for k in FILTER_PARAMS if data.get(k)},
+            )
+            if data.get("confirm") == "yes"
+            else _unconfirmed()
         ),
     ),
     "message": (
@@ -259,6 +263,23 @@ OPERATIONS = {
 }
 
 
+def _unconfirmed():
+    """One click sent public replies to every linked customer: a box says it is meant."""
+    raise DomainError(
+        "Tick the box to confirm: every linked mention gets a public reply.", field="confirm"
+    )
+
+
+# What a page says once an operation whose effect is out of sight is done.
+DONE = {
+    "bulk-respond": lambda bulk: (
+        f"{bulk.queued} repl{'y' if bulk.queued == 1 else 'ies'} approved and queued"
+        + (f"; {bulk.skipped} already answered, skipped." if bulk.skipped else ".")
+    ),
+    "link-filter": lambda count: f"{count} mention{'' if count == 1 else 's'} linked.",
+}
+
+
 @login_required
 @require_POST
 def incident_action(request, incident_id, op):
@@ -266,7 +287,7 @@ def incident_action(request, incident_id, op):
         raise Http404("No such action.")
     panel, call = OPERATIONS[op]
     try:
-        call(request.user, incident_id, request.POST)
+        result = call(request.user, incident_id, request.POST)
     except NotFound as exc:
         raise Http404(exc.message) from None
     except DomainError as exc:
@@ -275,6 +296,8 @@ def incident_action(request, incident_id, op):
             return HttpResponse(text, status=exc.status_code, content_type="text/plain")
         messages.error(request, text)
         return redirect(_back(request, incident_id))
+    if op in DONE:
+        messages.success(request, DONE[op](result))
     if request.htmx:
         incident = _incident_or_404(request.user, incident_id)
         return render(

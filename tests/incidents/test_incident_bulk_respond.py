@@ -302,7 +302,19 @@ def test_the_page_sends_the_statement_to_the_open_mentions_only_when_asked(
     client.force_login(comms)
     page = client.get(f"/incidents/{incident.pk}/panel/updates/").content.decode()
     assert 'name="status"' in page and 'value="open"' in page
-    client.post(f"/incidents/{incident.pk}/do/bulk-respond/", {"status": "open"})
+    assert 'name="confirm"' in page
+    # one click without the box ticked sends nothing, and says why
+    refused = client.post(
+        f"/incidents/{incident.pk}/do/bulk-respond/", {"status": "open"}, follow=True
+    )
+    assert "confirm: Tick the box" in refused.content.decode()
+    assert not BulkResponse.objects.exists()
+    done = client.post(
+        f"/incidents/{incident.pk}/do/bulk-respond/",
+        {"status": "open", "confirm": "yes"},
+        follow=True,
+    )
+    assert "1 reply approved and queued." in done.content.decode()
     bulk = BulkResponse.objects.get()
     assert (bulk.queued, bulk.filters) == (1, {"status": "open"})
     assert [p.mention_id for p in bulk.planned.all()] == [linked[0].pk]

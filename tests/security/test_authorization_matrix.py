@@ -99,7 +99,7 @@ INCIDENT_OPS = {  # op: (form, expectation)
     "draft-update": ({"body": "Payments work again."}, INCIDENT_MANAGE),
     "approve-update": ({"update_id": "{update}"}, INCIDENT_COMMS),
     "bulk-respond": (  # the update is still a draft: 409 for those who may
-        {"update_id": "{update}"},
+        {"update_id": "{update}", "confirm": "yes"},
         Expect(agent=own(403), lead=own(403), comms=409, admin=409, outsider=404),
     ),
     "message": ({"body": "Who is on call?"}, DEPT_READ),  # everyone on the incident talks
