@@ -249,6 +249,14 @@ def reply_claim(*, actor, reply_id) -> Reply:
     return reply
 
 
+# What the author is told, by decision ("was changes requested" read badly).
+DECIDED = {
+    "reply.approved": "was approved",
+    "reply.changes_requested": "needs changes",
+    "reply.rejected": "was rejected",
+}
+
+
 def _decide(*, actor, reply_id, method, event: str, comment: str = "", text: str | None = None):
     _require_comms(actor)
     reply = _lock_reply(actor=actor, reply_id=reply_id)
@@ -305,8 +313,7 @@ def _decide(*, actor, reply_id, method, event: str, comment: str = "", text: str
     notify(
         user=reply.author,
         kind=event,
-        text=f"Your reply on mention #{reply.mention_id} was "
-        f"{reply.get_state_display().lower() if reply.state != 'queued' else 'approved'}"
+        text=f"Your reply on mention #{reply.mention_id} {DECIDED[event]}"
         + (f": {reply.decision_comment}" if reply.decision_comment else ""),
         url=f"/m/{reply.mention_id}/",
     )

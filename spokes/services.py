@@ -260,7 +260,12 @@ def mention_transfer(*, actor, mention_id, to_department: Department, reason: st
         mention,
         actor=actor,
         verb="transferred",
-        data={"from": source_department.slug, "to": to_department.slug, "reason": reason},
+        data={
+            "from": source_department.slug,
+            "to": to_department.slug,
+            "to_name": to_department.name,
+            "reason": reason,
+        },
         extra_groups=[department_group(source_department.pk)],
     )
     return mention
@@ -290,7 +295,7 @@ def mention_add_note(*, actor, mention_id, body: str) -> Note:
             notify(
                 user=colleague,
                 kind="note_mention",
-                text=f"{actor} mentioned you in a note on {mention}",
+                text=f"{actor} mentioned you in a note on mention #{mention.pk}",
                 url=f"/m/{mention.pk}/",
             )
     _record(mention, actor=actor, verb="note_added", data={"note_id": note.pk})

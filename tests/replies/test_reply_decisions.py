@@ -214,3 +214,15 @@ def test_the_agents_fix_goes_back_for_approval_with_submit(client, comms, agent,
     )
     assert "text: A reply needs text." in refused.content.decode()
     assert Reply.objects.get(pk=pending.pk).state == ReplyState.CHANGES_REQUESTED
+
+
+def test_what_the_author_is_told_and_the_history_read_as_sentences(client, comms, agent, pending):
+    from core.models import Notification
+
+    services.reply_request_changes(actor=comms, reply_id=pending.pk, comment="Softer, please")
+    note = Notification.objects.filter(user=agent).latest("id")
+    assert note.text == f"Your reply on mention #{pending.mention_id} needs changes: Softer, please"
+    client.force_login(agent)
+    page = client.get(f"/m/{pending.mention_id}/").content.decode()
+    assert "reply drafted" in page and "reply changes requested" in page
+    assert "replydrafted" not in page
