@@ -100,11 +100,19 @@ def incidents_list(user) -> QuerySet[Incident]:
 
 
 def open_incidents_for_mention(user, mention: Mention) -> QuerySet[Incident]:
-    return (
+    """Open incidents the mention could be linked to by ``user``: those they may add to
+    (``can_contribute``), not every one they see (an agent was offered buttons that only
+    answered "Only the incident team, its leads and central comms can")."""
+    rows = (
         incidents_visible(user)
         .filter(status__in=OPEN_INCIDENT_STATUSES)
         .exclude(links__mention=mention)
     )
+    if user.is_central_comms:
+        return rows
+    leads = departments_for(user, "lead_queue").filter(incidents=OuterRef("pk"))
+    team = IncidentMember.objects.filter(incident=OuterRef("pk"), user=user)
+    return rows.filter(Exists(leads) | Exists(team))
 
 
 def team(incident: Incident):

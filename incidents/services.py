@@ -71,7 +71,10 @@ def _require_manage(actor, incident: Incident) -> None:
 
 def _require_contribute(actor, incident: Incident) -> None:
     if not selectors.can_contribute(actor, incident):
-        raise PermissionDenied("Only the incident team, its leads and central comms can.")
+        raise PermissionDenied(
+            "Only the incident's team, the leads of its departments and central comms can add "
+            "to it."
+        )
 
 
 def _require_comms(actor, message: str) -> None:
