@@ -199,6 +199,10 @@ else:
     for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+    if CELERY_BROKER_URL.startswith("filesystem://"):
+        # kombu's filesystem transport writes a message file in place: a worker reading it
+        # half-written died with "Unrecoverable error: JSONDecodeError" (core/embedded_broker.py).
+        CELERY_BROKER_TRANSPORT = "core.embedded_broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
