@@ -263,9 +263,14 @@ def incident_declare(
     departments = list(departments)
     if not actor.is_central_comms:
         led = set(departments_for(actor, "lead_queue").values_list("pk", flat=True))
-        if not led.intersection(d.pk for d in departments):
+        if not led:
             raise PermissionDenied(
                 "Only central comms or a lead of an involved department can declare an incident."
+            )
+        if not led.intersection(d.pk for d in departments):
+            raise DomainError(
+                "Include a department you lead (central comms declares for the others).",
+                field="departments",
             )
     title = _text(title, "title", limit=200)
     incident = Incident.objects.create(

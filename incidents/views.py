@@ -79,6 +79,12 @@ def _panel_context(request, incident, name: str) -> dict:
 
 @login_required
 def incident_list(request):
+    return _list_page(request)
+
+
+def _list_page(request, form=None, error: str = "", status: int = 200):
+    """The incidents, and the form to declare one (as it was typed when it was refused)."""
+    form = form or {"severity": Severity.MAJOR, "departments": []}
     return render(
         request,
         "incidents/list.html",
@@ -88,7 +94,10 @@ def incident_list(request):
             or departments_for(request.user, "lead_queue").exists(),
             "departments": Department.objects.all(),
             "severities": Severity.choices,
+            "form": form,
+            "error": error,
         },
+        status=status,
     )
 
 
@@ -107,8 +116,10 @@ def incident_declare(request):
             summary=data.get("summary", ""),
         )
     except DomainError as exc:
-        messages.error(request, f"{exc.field}: {exc.message}" if exc.field else exc.message)
-        return redirect("incidents:list")
+        form = {name: data.get(name, "") for name in ("title", "severity", "keywords", "summary")}
+        form["departments"] = data.getlist("departments")
+        error = f"{exc.field}: {exc.message}" if exc.field else exc.message
+        return _list_page(request, form, error, status=exc.status_code)
     return redirect("incidents:detail", incident_id=incident.pk)
 
 

@@ -295,13 +295,13 @@ CASES: dict[str, list[Case]] = {
     "replies/m/<int:mention_id>/template/": [Case(GET, DEPT_READ)],
     # --- incidents -----------------------------------------------------------------------------
     "incidents/": [Case(GET, SIGNED_IN)],  # the list holds only visible incidents
-    "incidents/declare/": [  # leads (their departments) and comms; a refusal redirects
+    "incidents/declare/": [  # leads (their departments) and comms
         Case(GET, POST_ONLY),
         Case(
             POST,
-            REDIRECTED,
+            # a lead naming only departments they do not lead (or none) is told to include one
+            Expect(agent=403, lead=own(302, 400), comms=302, admin=302, outsider=403),
             {"title": "Outage", "departments": ["{slug}"]},
-            refused=("agent", "outsider"),
         ),
     ],
     "incidents/for-mention/<int:mention_id>/": [Case(GET, DEPT_READ)],
