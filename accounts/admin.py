@@ -1,11 +1,18 @@
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 
 from accounts.models import AuditEvent, User
+from core.admin import AuditedAdmin
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedAdmin, BaseUserAdmin):
+    """Accounts are managed on the People pages (/people/); what is changed here (a password,
+    groups, permissions) is audited too, and a changed role, group or permission closes the
+    person's open pages (accounts.signals)."""
+
     fieldsets = (
         *BaseUserAdmin.fieldsets,
         ("Firebreak", {"fields": ("org_role", "initials", "signature", "phone")}),
@@ -28,3 +35,12 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(AuditedAdmin, BaseGroupAdmin):
+    """A group's department grants are its members' access: changes are audited, and its
+    members' open pages close when its permissions change (accounts.signals)."""

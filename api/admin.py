@@ -19,6 +19,9 @@ class IntegrationKeyAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoked on /api/keys/ (audited): a deleted key leaves no record
+
 
 class DeliveryInline(admin.TabularInline):
     model = WebhookDelivery
@@ -40,6 +43,12 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # created on /api/webhooks/, where the secret is shown once
+
+    def has_change_permission(self, request, obj=None):
+        return False  # switched on and off on /api/webhooks/ (audited)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(WebhookDelivery)
