@@ -143,6 +143,9 @@ def approvals(request):
     if not request.user.is_central_comms:
         raise Http404("No such page.")
     pending = list(selectors.approval_queue(request.user)[:200])
+    if request.htmx and request.GET.get("partial"):
+        # the live refresh (reply.* events on the hub's socket group): the queue alone
+        return render(request, "replies/_approvals.html", {"pending": pending})
     return render(
         request,
         "replies/approvals.html",

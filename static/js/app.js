@@ -42,18 +42,53 @@
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     let retry = 1000;
     let current = null;
+    // When this page last learnt of a change its queue must show (a live event, or the socket
+    // (re)connecting after events may have been missed), on this page's own clock.
+    let changedAt = null;
     // The queue table, fetched again at most every 2 s while its department keeps changing.
     const scheduleRefresh = throttled(() => {
       const table = document.getElementById("queue");
       if (table && window.htmx && table.getAttribute("hx-get")) window.htmx.trigger(table, "live-refresh");
     }, 250, 2000);
+    function queueChanged() {
+      changedAt = performance.now();
+      scheduleRefresh();
+    }
 
-    // Rows shared by everyone watching the queue may come back a little old while another
-    // request makes the next ones (X-Firebreak-Stale): ask again, within the same 2 s rhythm.
+    // Rows are shared by everyone watching the queue: say how long ago the change was learnt
+    // (ms), so that rows made before it are never given as current (core/shared.py).
+    body.addEventListener("htmx:configRequest", (event) => {
+      if (changedAt === null || !event.detail || !event.detail.elt || event.detail.elt.id !== "queue") return;
+      event.detail.headers["X-Firebreak-Event-Age"] = String(Math.max(0, Math.round(performance.now() - changedAt)));
+    });
+
+    // Shared rows may come back a little old (X-Firebreak-Stale): while another request makes
+    // the next ones, or made before the change this page knows of. Ask again, within the same
+    // 2 s rhythm; by then they are newer than the change.
     body.addEventListener("htmx:afterRequest", (event) => {
       const xhr = event.detail && event.detail.xhr;
       if (xhr && xhr.getResponseHeader("X-Firebreak-Stale")) scheduleRefresh();
     });
+
+    // Other parts of a page that refetch themselves on live events: data-live-events names
+    // the event prefixes (space-separated, e.g. "reply."), hx-trigger="live-refresh" the fetch.
+    const dueParts = new Set();
+    const refreshParts = throttled(() => {
+      dueParts.forEach((id) => {
+        const part = document.getElementById(id);
+        if (part && window.htmx) window.htmx.trigger(part, "live-refresh");
+      });
+      dueParts.clear();
+    }, 250, 2000);
+    function liveParts(eventName) {
+      return Array.from(document.querySelectorAll("[data-live-events][id]")).filter((part) =>
+        eventName === null || part.dataset.liveEvents.split(/\s+/).some((p) => p && eventName.startsWith(p)));
+    }
+    function scheduleParts(eventName) {
+      const parts = liveParts(eventName);
+      parts.forEach((part) => dueParts.add(part.id));
+      if (parts.length) refreshParts();
+    }
 
     // Other scripts send over the one socket by dispatching "firebreak:send" on <body>.
     body.addEventListener("firebreak:send", (event) => {
@@ -68,10 +103,18 @@
         status.textContent = "live";
         status.classList.add("on");
         if (kind) socket.send(JSON.stringify({ action: "subscribe", kind: kind, key: key }));
-        scheduleRefresh(); // catch up on anything missed while disconnected
+        queueChanged(); // catch up on anything missed while disconnected
+        scheduleParts(null);
       });
       socket.addEventListener("message", (msg) => {
         const data = JSON.parse(msg.data);
+        if (data.type === "subscribed") {
+          // Events are heard from here on: the catch-up must show what came before (one more
+          // only if it already left, the subscription being slow).
+          queueChanged();
+          scheduleParts(null);
+          return;
+        }
         if (data.type !== "event") return;
         if (data.event === "notification.created") {
           toast(data.text);
@@ -81,12 +124,12 @@
           showMentionViewers(data.viewers || [], data.count);
         } else if (data.event.startsWith("mention.")) {
           if (kind === "mention" && String(data.id) === String(key)) {
-            toast("This mention changed: reloading.");
-            setTimeout(() => location.reload(), 600);
+            mentionChanged();
           } else {
-            scheduleRefresh();
+            queueChanged();
           }
         }
+        if (data.event !== "presence.changed") scheduleParts(data.event);
         body.dispatchEvent(new CustomEvent("firebreak:event", { detail: data }));
       });
       socket.addEventListener("close", () => {
@@ -98,6 +141,67 @@
     }
 
     open();
+  }
+
+  // --- a mention changed while it is open ----------------------------------------------
+  // Reload to show the change, unless something typed or chosen on the page is not saved yet:
+  // then say so, and reload only when asked (a reload used to wipe a half-typed reply).
+  const restored = new Set(
+    // a refused reply comes back in the composer once (replies/composer.py): unsaved too
+    Array.from(document.querySelectorAll("#compose-form textarea")).filter((el) => el.defaultValue.trim() !== ""));
+
+  function isDirty(el) {
+    if (el.disabled) return false;
+    if (el instanceof HTMLTextAreaElement) return el.value !== el.defaultValue || (restored.has(el) && el.value.trim() !== "");
+    if (el instanceof HTMLSelectElement) {
+      const options = Array.from(el.options);
+      if (!el.multiple && !options.some((o) => o.defaultSelected)) return el.selectedIndex > 0;
+      return options.some((o) => o.selected !== o.defaultSelected);
+    }
+    if (!(el instanceof HTMLInputElement)) return false;
+    if (["hidden", "submit", "button", "reset", "image"].includes(el.type)) return false;
+    if (el.type === "checkbox" || el.type === "radio") return el.checked !== el.defaultChecked;
+    return el.value !== el.defaultValue;
+  }
+
+  function unsavedInput() {
+    return Array.from(document.querySelectorAll("main form input, main form textarea, main form select")).some(isDirty);
+  }
+
+  let reloadDue = null;
+  function mentionChanged() {
+    if (reloadDue !== null) return;
+    if (!unsavedInput()) {
+      toast("This mention changed: reloading.");
+      // typing may begin meanwhile: look again just before
+      reloadDue = setTimeout(() => {
+        reloadDue = null;
+        if (unsavedInput()) showChangedNotice();
+        else location.reload();
+      }, 600);
+      return;
+    }
+    showChangedNotice();
+  }
+
+  function showChangedNotice() {
+    if (document.getElementById("mention-changed")) return;
+    const main = document.getElementById("main");
+    if (!main) return;
+    const box = document.createElement("ul");
+    box.className = "messages";
+    box.id = "mention-changed";
+    box.setAttribute("role", "status");
+    const item = document.createElement("li");
+    item.className = "msg-warning";
+    item.append("A colleague changed this mention. What you typed is kept; reload to see the change (unsaved text is lost). ");
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = "Reload";
+    button.addEventListener("click", () => location.reload());
+    item.appendChild(button);
+    box.appendChild(item);
+    main.prepend(box);
   }
 
   function showMentionViewers(viewers, count) {
