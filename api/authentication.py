@@ -20,7 +20,7 @@ import copy
 import logging
 import pickle
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.cache import cache, caches
 from django.utils import timezone
@@ -42,23 +42,38 @@ def key_cache_name(prefix: str) -> str:
     return f"api-key:{prefix}"
 
 
-def forget_key(prefix: str) -> None:
-    """Drop a key's cached record: the next request reads the database."""
+# Left for a while in place of a changed key's record: requests read the database meanwhile,
+# and none may cache what it read there. One that read the row just before the change (a
+# revocation) committed would otherwise cache the old row after the change had dropped it, and
+# the revoked key would work for another KEY_CACHE_SECONDS.
+CHANGED = b"changed"
+CHANGED_SECONDS = 10
+
+
+def forget_key(prefix: str, *, changed: bool = False) -> None:
+    """Drop a key's cached record: the next request reads the database. ``changed`` (at the
+    commit of a change): no request caches the key again for ``CHANGED_SECONDS``."""
     try:
-        cache.delete(key_cache_name(prefix))
+        if changed:
+            cache.set(key_cache_name(prefix), CHANGED, CHANGED_SECONDS)
+        else:
+            cache.delete(key_cache_name(prefix))
     except Exception:  # entries expire by themselves
         log.warning("cached API key %s not dropped: cache unavailable", prefix)
 
 
 def _remember(key: IntegrationKey) -> None:
+    """Cache the record read from the database, unless something is cached meanwhile (a
+    change's marker, or another request's record of the same row)."""
     try:
-        cache.set(key_cache_name(key.prefix), pickle.dumps(key), KEY_CACHE_SECONDS)
+        cache.add(key_cache_name(key.prefix), pickle.dumps(key), KEY_CACHE_SECONDS)
     except Exception:
         log.warning("API key %s not cached: cache unavailable", key.prefix)
 
 
 # prefix -> (the cached bytes last seen in this process, the key they decode to); never lent
 _decoded: dict[str, tuple[bytes, IntegrationKey]] = {}
+_touched: dict[str, datetime] = {}  # prefix -> when this process last wrote ``last_used_at``
 DECODED_KEYS = 256
 
 
@@ -101,7 +116,7 @@ def _key_by_prefix(
         record = None
         if window is not None:
             setattr(request, COUNTED, (IntegrationKeyThrottle.key_ident(prefix), window, None))
-    if isinstance(record, bytes):
+    if isinstance(record, bytes) and record != CHANGED:
         return _decode(prefix, record)
     key = (
         IntegrationKey.objects.select_related("user")
@@ -165,12 +180,17 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
 
     @staticmethod
     def _touch(key: IntegrationKey) -> None:
-        """Record use at most once a minute, so a busy key costs no write per request."""
+        """Record use at most once a minute per process, so a busy key costs no write per
+        request. The cached record is left as it is (re-caching this copy could put back a
+        key changed since it was read); this process remembers when it last wrote."""
         now = timezone.now()
-        if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
+        last = max((t for t in (key.last_used_at, _touched.get(key.prefix)) if t), default=None)
+        if last is None or now - last >= LAST_USED_RESOLUTION:
             IntegrationKey.objects.filter(pk=key.pk).update(last_used_at=now)
             key.last_used_at = now
-            _remember(key)
+            if len(_touched) >= DECODED_KEYS:
+                _touched.clear()
+            _touched[key.prefix] = now
 
     def authenticate_header(self, request):
         return KEYWORD

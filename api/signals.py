@@ -13,9 +13,10 @@ SERVICE_ACCOUNT_PREFIX = "api-key-"  # api.services._provision_service_account
 
 def _forget_now_and_at_commit(prefix: str) -> None:
     # Now, for this transaction's own reads; again at commit, in case another request cached
-    # the old row between now and then.
+    # the old row between now and then, leaving a marker that keeps requests that read the old
+    # row from caching it afterwards.
     forget_key(prefix)
-    transaction.on_commit(lambda: forget_key(prefix))
+    transaction.on_commit(lambda: forget_key(prefix, changed=True))
 
 
 @receiver(post_save, sender=IntegrationKey)

@@ -80,6 +80,28 @@ def test_a_revoked_key_is_refused_at_once_though_its_record_was_cached(
     assert client.get(URL).status_code == 401
 
 
+def test_a_request_that_read_the_key_before_its_revocation_cannot_cache_it_after(
+    api, billing_key, admin_user, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The race: a request reads the key's row (not revoked), the revocation commits and
+    drops the cached record, then that request caches the row it read: the revoked key
+    worked for another minute. The commit now leaves a marker that keeps it out."""
+    key, plain = billing_key
+    cache.delete(authentication.key_cache_name(key.prefix))
+    real_remember = authentication._remember
+
+    def revoked_meanwhile(read):
+        with django_capture_on_commit_callbacks(execute=True):
+            integration_key_revoke(actor=admin_user, key=IntegrationKey.objects.get(pk=key.pk))
+        real_remember(read)
+
+    monkeypatch.setattr(authentication, "_remember", revoked_meanwhile)
+    assert api(plain).get(URL).status_code == 200  # in flight before the revocation
+    monkeypatch.setattr(authentication, "_remember", real_remember)
+    assert api(plain).get(URL).status_code == 401
+    assert api(plain).get(URL).status_code == 401
+
+
 def test_a_deactivated_service_account_is_refused_at_once(api, billing_key):
     key, plain = billing_key
     client = api(plain)
