@@ -128,6 +128,8 @@
           } else {
             queueChanged();
           }
+        } else if (kind !== "mention" && REPLY_MOVES_MENTION.has(data.event)) {
+          queueChanged(); // the mention's status moved with its reply (awaiting approval, replied)
         }
         if (data.event !== "presence.changed") scheduleParts(data.event);
         body.dispatchEvent(new CustomEvent("firebreak:event", { detail: data }));
@@ -142,6 +144,12 @@
 
     open();
   }
+
+  // Reply events that change their mention's status, and so its row in a queue.
+  const REPLY_MOVES_MENTION = new Set([
+    "reply.submitted", "reply.queued", "reply.approved", "reply.rejected",
+    "reply.changes_requested", "reply.sent",
+  ]);
 
   // --- a mention changed while it is open ----------------------------------------------
   // Reload to show the change, unless something typed or chosen on the page is not saved yet:
