@@ -358,6 +358,9 @@ SITE_URL = env.str(
 ).rstrip("/")
 
 # --- REST API -----------------------------------------------------------------------------
+# The queue filters' empty choice reads as what it does (django-filter shows "---------").
+FILTERS_EMPTY_CHOICE_LABEL = "Any"
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "api.authentication.ApiKeyAuthentication",

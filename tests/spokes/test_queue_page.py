@@ -245,3 +245,9 @@ def test_the_header_links_the_users_departments_and_counts_unread_notifications(
     nav = page[page.index("<nav") : page.index("</nav>")]
     assert re.findall(r'<a href="/d/([^/]+)/"', nav) == ["support"]
     assert '<span class="badge">1</span>' in page
+
+
+def test_the_filters_empty_choice_says_any(client, agent, billing):
+    client.force_login(agent)
+    page = client.get(f"/d/{billing.slug}/").content.decode()
+    assert '<option value="">Any</option>' in page and "---------" not in page
