@@ -58,3 +58,11 @@ def test_an_address_that_is_not_one_is_left_out(client, comms, pending):
     )
     assert response.status_code == 302
     assert AuditEvent.objects.get(action="reply.rejected").ip_address is None
+
+
+def test_the_audit_log_shows_details_as_text_not_as_a_dictionary(client, admin_user, pending):
+    services.reply_reject(actor=admin_user, reply_id=pending.pk, comment="<b>Off</b> message")
+    client.force_login(admin_user)
+    page = client.get("/audit/?action=reply.").content.decode()
+    assert "comment: &lt;b&gt;Off&lt;/b&gt; message" in page
+    assert "{&#x27;" not in page and 'aria-current="page">Audit<' in page
