@@ -95,6 +95,12 @@ def _rows_html(request, context) -> SafeString:
 
 @login_required
 def home(request):
+    """Where signing in lands: the first queue one works; central comms who work none, the
+    approvals waiting for them (a department's queue they may only read was no start)."""
+    if request.user.is_central_comms and not selectors.department_ids_for(
+        request.user, "work_queue"
+    ):
+        return redirect("replies:approvals")
     department = selectors.departments_for(request.user).first()
     if department is None:
         return redirect("spokes:mine")

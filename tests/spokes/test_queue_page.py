@@ -251,3 +251,11 @@ def test_the_filters_empty_choice_says_any(client, agent, billing):
     client.force_login(agent)
     page = client.get(f"/d/{billing.slug}/").content.decode()
     assert '<option value="">Any</option>' in page and "---------" not in page
+
+
+def test_signing_in_lands_where_the_work_is(client, agent, comms, billing):
+    """Central comms landed on a department's queue they may only read."""
+    client.force_login(comms)
+    assert client.get("/")["Location"] == "/replies/approvals/"
+    client.force_login(agent)
+    assert client.get("/")["Location"] == f"/d/{billing.slug}/"
