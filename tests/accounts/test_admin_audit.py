@@ -10,23 +10,6 @@ from tests.factories import UserFactory
 
 
 @pytest.fixture
-def closed(monkeypatch):
-    import core.events
-
-    users = []
-    real = core.events._send
-
-    def capture(groups, message):
-        if message["type"] == "access.changed":
-            users.extend(int(g.rsplit(".", 1)[-1]) for g in groups)
-            return None
-        return real(groups, message)
-
-    monkeypatch.setattr(core.events, "_send", capture)
-    return users
-
-
-@pytest.fixture
 def staff_client(client, db):
     root = UserFactory(username="root", is_staff=True, is_superuser=True)
     client.force_login(root)

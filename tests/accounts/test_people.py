@@ -17,24 +17,6 @@ def admin_client(client, admin_user):
     return client
 
 
-@pytest.fixture
-def closed(monkeypatch):
-    """User ids whose open websockets were told to close (``core.events.access_changed``)."""
-    import core.events
-
-    users = []
-    real = core.events._send
-
-    def capture(groups, message):
-        if message["type"] == "access.changed":
-            users.extend(int(g.rsplit(".", 1)[-1]) for g in groups)
-            return None
-        return real(groups, message)
-
-    monkeypatch.setattr(core.events, "_send", capture)
-    return users
-
-
 def _signed_in(user) -> Client:
     client = Client()
     client.force_login(user)
