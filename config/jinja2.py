@@ -20,6 +20,8 @@ from django.utils.timesince import timesince
 from django.utils.translation import pgettext
 from jinja2 import Environment
 
+from spokes.filters import sentiment_word
+
 # Each of the fifty rows of a queue page reverses a URL, formats two durations and truncates
 # a text; Django's versions of these cost about a third of the rows' time. The shortcuts below
 # give exactly Django's output (each falls back to Django, or stores what Django answered).
@@ -138,5 +140,6 @@ def environment(**options) -> Environment:
         timesince=_timesince,
         timeuntil=_timeuntil,
         iso=_iso,
+        sentiment_word=sentiment_word,
     )
     return env

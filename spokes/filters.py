@@ -14,6 +14,18 @@ SENTIMENT_RANGES = {
     "neutral": Q(sentiment__gt=-0.05, sentiment__lt=0.05),
     "positive": Q(sentiment__gte=0.05),
 }
+NEGATIVE_AT_MOST, POSITIVE_AT_LEAST = -0.05, 0.05  # VADER's usual cut-offs, as above
+
+
+def sentiment_word(score: float | None) -> str:
+    """The word a person reads for a sentiment score: the queue filter's ranges."""
+    if score is None:
+        return ""
+    if score <= NEGATIVE_AT_MOST:
+        return "Negative"
+    return "Positive" if score >= POSITIVE_AT_LEAST else "Neutral"
+
+
 STATUS_CHOICES = [("open", "Open (all unresolved)"), ("all", "All"), *Status.choices]
 
 

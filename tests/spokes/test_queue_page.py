@@ -259,3 +259,15 @@ def test_signing_in_lands_where_the_work_is(client, agent, comms, billing):
     assert client.get("/")["Location"] == "/replies/approvals/"
     client.force_login(agent)
     assert client.get("/")["Location"] == f"/d/{billing.slug}/"
+
+
+def test_a_row_names_its_sentiment_in_words_beside_the_score(client, agent, billing):
+    client.force_login(agent)
+    scores = {"Negative -0.62": -0.62, "Neutral 0.01": 0.01, "Positive 0.80": 0.8}
+    for score in scores.values():
+        MentionFactory(department=billing, sentiment=score)
+    MentionFactory(department=billing, sentiment=None)
+    content = client.get(reverse("spokes:queue", args=["billing"])).content.decode()
+    shown = re.findall(r'class="muted sentiment[^"]*"[^>]*>([^<]*)</span>', content)
+    assert sorted(shown) == sorted(scores)
+    assert 'title="Sentiment score -0.62 (-1 to 1)"' in content
