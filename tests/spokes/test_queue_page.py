@@ -271,3 +271,10 @@ def test_a_row_names_its_sentiment_in_words_beside_the_score(client, agent, bill
     shown = re.findall(r'class="muted sentiment[^"]*"[^>]*>([^<]*)</span>', content)
     assert sorted(shown) == sorted(scores)
     assert 'title="Sentiment score -0.62 (-1 to 1)"' in content
+
+
+def test_mine_offers_no_assignee_filter_a_queue_does(client, agent, billing):
+    client.force_login(agent)
+    assert 'name="assignee"' not in client.get(reverse("spokes:mine")).content.decode()
+    queue = client.get(reverse("spokes:queue", args=["billing"])).content.decode()
+    assert 'id="f-assignee"' in queue
