@@ -232,20 +232,53 @@ def reply_submit(*, actor, reply_id, text: str | None = None) -> Reply:
 
 
 # --- approval by central comms -----------------------------------------------------------
+def claim_holder(reply: Reply, *, now=None):
+    """Who is deciding on this pending reply: its claimant while the claim is fresh (taken
+    within ``CLAIM_TTL``), else None (nobody, or a claim gone stale)."""
+    now = now or timezone.now()
+    if reply.state != ReplyState.PENDING_APPROVAL or not reply.claimed_by_id:
+        return None
+    if not reply.claimed_at or reply.claimed_at <= now - CLAIM_TTL:
+        return None
+    return reply.claimed_by
+
+
 @transaction.atomic
 def reply_claim(*, actor, reply_id) -> Reply:
-    """Take a pending reply to decide on it; a second approver sees it is taken."""
+    """Take a pending reply to decide on it (an approver's explicit choice: opening the review
+    page takes nothing); a second approver sees it is taken. Taking it again renews it."""
     _require_comms(actor)
     reply = _lock_reply(actor=actor, reply_id=reply_id)
     if reply.state != ReplyState.PENDING_APPROVAL:
         raise Conflict("This reply is no longer waiting for approval.", field="state")
     now = timezone.now()
-    taken = reply.claimed_by_id and reply.claimed_by_id != actor.pk
-    if taken and reply.claimed_at and reply.claimed_at > now - CLAIM_TTL:
-        raise Conflict(f"{reply.claimed_by} is deciding on this reply.", field="claimed_by")
+    holder = claim_holder(reply, now=now)
+    if holder is not None and holder.pk != actor.pk:
+        raise Conflict(f"{holder} is deciding on this reply.", field="claimed_by")
+    stale = reply.claimed_by if holder is None and reply.claimed_by_id else None
     reply.claimed_by, reply.claimed_at = actor, now
     reply.save(update_fields=["claimed_by", "claimed_at", "updated_at"])
-    _publish(reply, "reply.claimed", to_hub=True)
+    if holder is None:  # a renewal by the holder changes nobody's view
+        data = {"taken_over_from": str(stale)} if stale else {}
+        _activity(reply, actor, "reply_claimed", **data)
+        _publish(reply, "reply.claimed", to_hub=True)
+    return reply
+
+
+@transaction.atomic
+def reply_release(*, actor, reply_id) -> Reply:
+    """Hand a taken reply back to the queue: only its holder does, while it waits."""
+    _require_comms(actor)
+    reply = _lock_reply(actor=actor, reply_id=reply_id)
+    if reply.state != ReplyState.PENDING_APPROVAL:
+        raise Conflict("This reply is no longer waiting for approval.", field="state")
+    holder = claim_holder(reply)
+    if holder is None or holder.pk != actor.pk:
+        raise Conflict("You are not deciding on this reply.", field="claimed_by")
+    reply.claimed_by, reply.claimed_at = None, None
+    reply.save(update_fields=["claimed_by", "claimed_at", "updated_at"])
+    _activity(reply, actor, "reply_released")
+    _publish(reply, "reply.released", to_hub=True)
     return reply
 
 
@@ -266,8 +299,9 @@ def _decide(*, actor, reply_id, method, event: str, comment: str = "", text: str
         decided = reply.decided_by or "someone else"
         raise Conflict(f"Already decided by {decided}.", field="state")
     now = timezone.now()
-    if reply.claimed_by_id not in (None, actor.pk) and reply.claimed_at > now - CLAIM_TTL:
-        raise Conflict(f"{reply.claimed_by} is deciding on this reply.", field="claimed_by")
+    holder = claim_holder(reply, now=now)
+    if holder is not None and holder.pk != actor.pk:
+        raise Conflict(f"{holder} is deciding on this reply.", field="claimed_by")
     before = reply.text
     if text is not None:
         reply.text = finalise_text(

@@ -9,6 +9,7 @@ urlpatterns = [
     path("channels/", views.channels, name="channels"),
     path("<int:reply_id>/review/", views.review, name="review"),
     path("<int:reply_id>/claim/", views.claim, name="claim"),
+    path("<int:reply_id>/release/", views.release, name="release"),
     path("<int:reply_id>/decide/", views.decide, name="decide"),
     path("<int:reply_id>/action/", views.reply_action, name="action"),
     path("m/<int:mention_id>/compose/", views.compose, name="compose"),

@@ -143,6 +143,9 @@ def approvals(request):
     if not request.user.is_central_comms:
         raise Http404("No such page.")
     pending = list(selectors.approval_queue(request.user)[:200])
+    now = timezone.now()
+    for reply in pending:  # "Taken by" names a live claim only, never a stale one
+        reply.holder = services.claim_holder(reply, now=now)
     if request.htmx and request.GET.get("partial"):
         # the live refresh (reply.* events on the hub's socket group): the queue alone
         return render(request, "replies/_approvals.html", {"pending": pending})
@@ -153,37 +156,48 @@ def approvals(request):
     )
 
 
-def _claim_state(reply, user) -> str:
-    """``mine``: this approver may decide; ``taken``: another approver is deciding;
-    ``open``: nobody has it yet; ``closed``: no longer waiting for approval."""
-    if reply.state != "pending_approval":
-        return "closed"
-    active = reply.claimed_at and reply.claimed_at > timezone.now() - services.CLAIM_TTL
-    if reply.claimed_by_id and active:
-        return "mine" if reply.claimed_by_id == user.pk else "taken"
-    return "open"
-
-
 def _decision_context(reply, user, error: str | None = None) -> dict:
-    claim = "taken" if error else _claim_state(reply, user)
-    return {"reply": reply, "claim": claim, "claim_error": error}
+    """The decision panel's state: ``mine`` (this approver decides), ``taken`` (another
+    approver is deciding: said, never taken from them), ``open`` (nobody has it: a button
+    takes it) or ``closed`` (no longer waiting for approval)."""
+    holder = services.claim_holder(reply)
+    if reply.state != "pending_approval":
+        claim = "closed"
+    elif holder is None:
+        claim = "open"
+    else:
+        claim = "mine" if holder.pk == user.pk else "taken"
+    return {
+        "reply": reply,
+        "claim": claim,
+        "holder": holder,
+        "claim_error": error,
+        "claim_ttl_minutes": int(services.CLAIM_TTL.total_seconds() // 60),
+    }
+
+
+def _decision_panel(request, reply_id, error: str | None = None):
+    reply = _reply_or_404(request.user, reply_id)  # read afresh: who holds it now
+    return render(
+        request, "replies/_decision.html", _decision_context(reply, request.user, error)
+    )
 
 
 @login_required
 def review(request, reply_id):
-    """Read only: opening the page (or a link preview fetching it) takes nothing. The
-    decision panel claims the reply with a POST, sent by htmx as the page loads."""
+    """Read only: opening the page (or a link preview fetching it) takes nothing; the
+    approver takes the reply with the panel's button. ``?partial=decision``: the panel alone,
+    fetched again on the mention's reply events so who holds it stays current."""
     if not request.user.is_central_comms:
         raise Http404("No such page.")
+    if request.GET.get("partial") == "decision":
+        return _decision_panel(request, reply_id)
     reply = _reply_or_404(request.user, reply_id)
-    claim_error = None
-    if _claim_state(reply, request.user) == "taken":
-        claim_error = f"{reply.claimed_by} is deciding on this reply."
     return render(
         request,
         "replies/review.html",
         {
-            **_decision_context(reply, request.user, claim_error),
+            **_decision_context(reply, request.user),
             "mention": reply.mention,
             "diff": selectors.word_diff(reply.template_text, reply.text),
             "offer": composer.offer_summary(reply),
@@ -194,28 +208,38 @@ def review(request, reply_id):
     )
 
 
-@login_required
-@require_POST
-def claim(request, reply_id):
-    """Take a pending reply to decide on it; the panel answers with the decision form, or
-    says who has it."""
+def _claim_change(request, reply_id, service):
+    """Take or hand back a pending reply; the panel answers as it now stands (with the reason
+    when refused: taken by someone else, decided meanwhile)."""
     if not request.user.is_central_comms:
         raise Http404("No such page.")
     reply = _reply_or_404(request.user, reply_id)
     error = None
     try:
-        reply = services.reply_claim(actor=request.user, reply_id=reply.pk)
+        service(actor=request.user, reply_id=reply.pk)
     except NotFound as exc:
         raise Http404(exc.message) from None
     except DomainError as exc:
         error = exc.message
-        reply = _reply_or_404(request.user, reply_id)
     if request.htmx:
-        context = _decision_context(reply, request.user, error)
-        return render(request, "replies/_decision.html", context)
+        return _decision_panel(request, reply.pk, error)
     if error:
         messages.error(request, error)
     return redirect("replies:review", reply.pk)
+
+
+@login_required
+@require_POST
+def claim(request, reply_id):
+    """Take a pending reply to decide on it (the panel's "Take this review" button)."""
+    return _claim_change(request, reply_id, services.reply_claim)
+
+
+@login_required
+@require_POST
+def release(request, reply_id):
+    """Hand a taken reply back, for another approver to take."""
+    return _claim_change(request, reply_id, services.reply_release)
 
 
 @login_required

@@ -1,4 +1,4 @@
-"""The review page reads; taking a reply is a POST (sent by htmx as the panel loads)."""
+"""The review page reads; taking a reply is a POST (the panel's "Take this review" button)."""
 
 import pytest
 from django.test import Client
@@ -27,10 +27,11 @@ def test_opening_the_review_page_takes_nothing(comms, pending):
     response = _as(comms).get(reverse("replies:review", args=[pending.pk]))
     assert response.status_code == 200
     assert Reply.objects.get(pk=pending.pk).claimed_by is None
-    # the panel asks to take it, by POST, as it loads
+    # the panel offers to take it, by POST, when the approver chooses to
     html = response.content.decode()
     claim = reverse("replies:claim", args=[pending.pk])
-    assert f'hx-post="{claim}"' in html and 'hx-trigger="load, submit"' in html
+    assert f'hx-post="{claim}"' in html and "Take this review" in html
+    assert 'hx-trigger="load' not in html
     assert 'name="decision"' not in html
 
 
@@ -43,10 +44,10 @@ def test_taking_it_shows_the_decision_form_and_the_second_approver_sees_it_taken
     second_approver = UserFactory(username="comms2", org_role="comms")
     second = _as(second_approver)
     taken = second.post(claim, HTTP_HX_REQUEST="true").content.decode()
-    assert "Taken:" in taken and "is deciding on this reply" in taken
+    assert "Taken by" in taken and "is deciding on this reply" in taken
     assert 'name="decision"' not in taken
     page = second.get(reverse("replies:review", args=[pending.pk])).content.decode()
-    assert "Taken:" in page and 'name="decision"' not in page
+    assert "Taken by" in page and 'name="decision"' not in page
     assert Reply.objects.get(pk=pending.pk).claimed_by == comms
 
 

@@ -263,8 +263,15 @@ CASES: dict[str, list[Case]] = {
     "hub/departments/<slug:slug>/": [Case(GET, HUB_EDIT), Case(POST, HUB_EDIT)],
     # --- replies -------------------------------------------------------------------------------
     "replies/approvals/": [Case(GET, COMMS_ONLY)],
-    "replies/<int:reply_id>/review/": [Case(GET, COMMS_ONLY)],
+    "replies/<int:reply_id>/review/": [
+        Case(GET, COMMS_ONLY),
+        Case(GET, COMMS_ONLY, query="partial=decision"),  # the decision panel's live refresh
+    ],
     "replies/<int:reply_id>/claim/": [
+        Case(GET, POST_ONLY),
+        Case(POST, Expect(agent=404, lead=404, comms=200, admin=200, outsider=404)),
+    ],
+    "replies/<int:reply_id>/release/": [  # refused in the panel: nobody holds it
         Case(GET, POST_ONLY),
         Case(POST, Expect(agent=404, lead=404, comms=200, admin=200, outsider=404)),
     ],
