@@ -108,11 +108,18 @@ class LimitForm(forms.Form):
 
 
 class SlaPolicyForm(forms.Form):
+    """Shares the SLA page with ``HolidayForm``: ids of its own (``sla-policy-department``),
+    the field names unchanged, so each label points at its field and posts read as before."""
+
     department = _departments("Organisation default")
     priority = forms.TypedChoiceField(choices=Priority.choices, coerce=int)
     first_response_minutes = forms.IntegerField(min_value=1)
     resolution_minutes = forms.IntegerField(min_value=1)
     business_hours_only = forms.BooleanField(required=False, initial=True)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "sla-policy-%s")
+        super().__init__(*args, **kwargs)
 
 
 _DAY_NAMES = {label[:3].lower(): value for value, label in Weekday.choices}
@@ -158,9 +165,15 @@ class HoursForm(forms.Form):
 
 
 class HolidayForm(forms.Form):
+    """Ids of its own on the SLA page (``holiday-department``), as ``SlaPolicyForm``."""
+
     department = _departments("Every department")
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     name = forms.CharField(max_length=100)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "holiday-%s")
+        super().__init__(*args, **kwargs)
 
 
 class EscalationRuleForm(forms.Form):
