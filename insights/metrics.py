@@ -8,7 +8,6 @@ time reads the roll-ups (``insights.models``); the rest reads the period's menti
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -34,20 +33,13 @@ from insights.stats import (
     on_postgres,
     percentiles,
 )
+from insights.words import words as text_words
 from spokes.filters import text_search
 from spokes.models import Mention, Priority, Source, Tag
 
 DEFAULT_CUSTOMER_BASE = 2_000_000
 SAMPLE_SIZE = 5_000  # newest mentions read for keywords and flags
 TOP_SERIES = 6  # lines per chart; the rest are summed into "Other"
-STOP_WORDS = frozenset(
-    """a about after again all am an and any are as at be been but by can could did do does
-    dont for from get got had has have having he her here him his how i im if in into is it its
-    just me more my no not now of on or our out over so some still than that the their them then
-    there they this to too up us very was we were what when where which who why will with would
-    you your yours ive cant wont didnt doesnt isnt thats""".split()  # noqa: SIM905
-)
-WORD = re.compile(r"[a-z][a-z'-]{2,}")
 
 
 # --- plumbing -------------------------------------------------------------------------------
@@ -538,8 +530,7 @@ def topics(ctx: Context) -> list[Table]:
     flags, words = Counter(), Counter()
     for text, mention_flags in texts:
         flags.update(set(mention_flags or []))
-        words.update({w.strip("'-") for w in WORD.findall(text.lower())} - STOP_WORDS)
-    words.pop("", None)
+        words.update(text_words(text))
     flag_table = Table(
         key="topics_flags",
         title="Flags",
