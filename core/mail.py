@@ -8,17 +8,22 @@ transaction commits, retrying with backoff, and the outbox sweeper re-enqueues a
 was lost with the broker or a killed worker.
 
 Delivery is at least once: a worker killed between the mail server's acceptance and the row's
-update sends that email again on the retry (as with webhooks; there is no way to ask an SMTP
-server whether it already took a message).
+update sends that email again on the retry (there is no way to ask an SMTP server whether it
+already took a message). Each email therefore carries a Message-ID of its own row, the same on
+every attempt (:func:`message_id`), by which the receiving side drops the repeat; and an
+attempt under way is never joined by a second one (a sweep, a duplicate task), see ``_claim``.
 """
 
+import hashlib
 import smtplib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, timedelta
+from email.utils import parseaddr
 
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.core.mail.message import DNS_NAME
 from django.db import transaction
 from django.utils import timezone
 
@@ -53,19 +58,48 @@ def emails_queue(emails: list[Email]) -> list[OutgoingEmail]:
     return rows
 
 
+def message_id(kind: str, pk: int, token: str) -> str:
+    """A Message-ID naming one outgoing message and nothing else (``<email-12.3f9c...@domain>``):
+    derived from its row, so every attempt to send it carries the same one and a receiver that
+    got it already can drop the repeat. ``token`` keeps two databases' row 12 apart (a restored
+    backup, a demo reset). Not ``make_msgid``: its time and random part differ on each call.
+    The domain is the sender's (``DEFAULT_FROM_EMAIL``), else this host's name."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or str(DNS_NAME)
+    return f"<{kind}-{pk}.{token}@{domain}>"
+
+
+def email_message_id(email: OutgoingEmail) -> str:
+    created = email.created_at.astimezone(UTC).strftime("%Y%m%d%H%M%S%f")
+    token = hashlib.blake2b(f"{email.pk}:{created}".encode(), digest_size=8).hexdigest()
+    return message_id("email", email.pk, token)
+
+
+def attempt_lease() -> timedelta:
+    """How long an attempt is taken to be under way: a mail conversation of several commands,
+    each bounded by ``EMAIL_TIMEOUT``."""
+    return timedelta(seconds=max(60, 6 * (getattr(settings, "EMAIL_TIMEOUT", None) or 10)))
+
+
 def _claim(email_id: int) -> OutgoingEmail | None:
-    """Count the attempt; None when there is nothing to send (sent, given up, or gone)."""
+    """Count the attempt; None when there is nothing to send (sent, given up, or gone) or when
+    another attempt is under way (begun within ``attempt_lease`` and not yet ended: a sweep
+    or a duplicate task would otherwise send it a second time, at once). An attempt cut off
+    by a killed worker is picked up by the sweep once its lease has passed."""
     with transaction.atomic():
         email = OutgoingEmail.objects.select_for_update().filter(pk=email_id).first()
         if email is None or email.status != EmailStatus.PENDING:
             return None  # safe to run twice
+        now = timezone.now()
+        begun = email.last_attempt_at
+        if email.next_attempt_at is None and begun and begun > now - attempt_lease():
+            return None  # an attempt is under way (an ended one sets next_attempt_at)
         if email.attempts >= MAX_ATTEMPTS:  # attempts that ended in an unexpected error
             email.status = EmailStatus.FAILED
             email.save(update_fields=["status"])
             return None
         email.attempts += 1
-        email.last_attempt_at = timezone.now()
-        email.save(update_fields=["attempts", "last_attempt_at"])
+        email.last_attempt_at, email.next_attempt_at = now, None
+        email.save(update_fields=["attempts", "last_attempt_at", "next_attempt_at"])
         return email
 
 
@@ -85,6 +119,7 @@ def attempt_send(email_id: int) -> tuple[str, int | None]:
         body=email.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email.to],
+        headers={"Message-ID": email_message_id(email)},
     )
     error, retry = "", True
     try:
@@ -95,6 +130,10 @@ def attempt_send(email_id: int) -> tuple[str, int | None]:
         error = f"{type(exc).__name__}: {exc}"
     except ValueError as exc:  # an address or header Django refuses to send: it stays refused
         error, retry = f"{type(exc).__name__}: {exc}", False
+    except Exception as exc:  # unforeseen: the attempt has ended (the next is due) and raises
+        error = f"{type(exc).__name__}: {exc}"[:500]
+        _record(email, last_error=error, next_attempt_at=timezone.now())
+        raise
     fields: dict = {"last_error": error[:500], "next_attempt_at": None}
     outcome, delay = "done", None
     if not error:
@@ -105,8 +144,14 @@ def attempt_send(email_id: int) -> tuple[str, int | None]:
         fields["next_attempt_at"] = email.last_attempt_at + timedelta(seconds=delay)
     else:
         fields["status"] = EmailStatus.FAILED
-    OutgoingEmail.objects.filter(pk=email.pk).update(**fields)
+    _record(email, **fields)
     return outcome, delay
+
+
+def _record(email: OutgoingEmail, **fields) -> None:
+    """The attempt's outcome. A worker killed before this line leaves the row as ``_claim``
+    wrote it: the sweep sends it again, with the same Message-ID."""
+    OutgoingEmail.objects.filter(pk=email.pk).update(**fields)
 
 
 @shared_task(name="core.send_email", bind=True, max_retries=None)  # attempts on the row
@@ -133,7 +178,7 @@ def _resend(actor, emails: list[OutgoingEmail]) -> None:
             data={"to": email.to, "kind": email.kind, "attempts": email.attempts},
         )
         email.status, email.attempts, email.last_error = EmailStatus.PENDING, 0, ""
-        email.next_attempt_at = None
+        email.next_attempt_at = timezone.now()  # due now (no attempt under way: see _claim)
         enqueue_on_commit(send_email, email.pk)
     OutgoingEmail.objects.bulk_update(
         emails, ["status", "attempts", "last_error", "next_attempt_at"]

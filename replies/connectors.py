@@ -13,7 +13,7 @@ import smtplib
 from django.core.mail import EmailMessage
 from django.core.validators import EmailValidator, ValidationError
 
-from core.mail import refused_for_good
+from core.mail import message_id, refused_for_good
 from core.outbound import UnsafeURL, post
 from core.signing import sign
 from replies.models import ConnectorKind, DeliveryChannel, Reply
@@ -102,8 +102,11 @@ class EmailConnector:
             EmailValidator()(address)
         except ValidationError as exc:
             raise DeliveryError(f"'{address}' is not an email address", permanent=True) from exc
-        message_id = f"<{reply.idempotency_key}@firebreak>"
-        headers = {"Message-ID": message_id}
+        # The reply's own id, the same on every attempt: a send repeated after a crash before
+        # the commit (the row still queued) reaches the customer's mail server as a duplicate
+        # it can drop, not as a second email.
+        stable_id = message_id("reply", reply.pk, reply.idempotency_key.hex)
+        headers = {"Message-ID": stable_id}
         # The id the mention came with (its Message-ID): from outside, so a header only if it
         # is one; a line break in it would make Django refuse the whole message.
         in_reply_to = reply.mention.external_id
@@ -121,7 +124,7 @@ class EmailConnector:
             ) from exc
         except OSError as exc:  # smtplib's errors included
             raise DeliveryError(f"mail server refused: {exc}") from exc
-        return message_id
+        return stable_id
 
 
 class PausedConnector:

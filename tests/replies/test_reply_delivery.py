@@ -173,7 +173,7 @@ def test_an_email_reply_goes_to_the_sender_in_the_same_thread(
     assert (
         reply.external_id
         == email.extra_headers["Message-ID"]
-        == (f"<{reply.idempotency_key}@firebreak>")
+        == f"<reply-{reply.pk}.{reply.idempotency_key.hex}@localhost>"
     )
 
 
