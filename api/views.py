@@ -1,4 +1,9 @@
-"""Administrators' pages: integration keys (shown once) and webhooks with their delivery log."""
+"""Administrators' pages: integration keys (shown once) and webhooks with their delivery log.
+
+A key or a webhook is created by a POST that redirects (303) back to its page, which shows the
+new key or signing secret once, taken from the session: reloading the page does not create a
+second one, and the secret never travels in a URL.
+"""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,6 +16,20 @@ from api.models import SCOPES, WEBHOOK_EVENTS, IntegrationKey, WebhookSubscripti
 from core.errors import DomainError
 from core.views import administrators_only
 from spokes.models import Department
+
+NEW_KEY = "api.new_key"  # session: {"id": ..., "plain": ...} until the keys page shows it
+NEW_WEBHOOK = "api.new_webhook"  # session: the new subscription's id until its secret is shown
+
+
+def _see_other(viewname: str):
+    response = redirect(viewname)
+    response.status_code = 303  # the browser follows with a GET, so a reload does not re-POST
+    return response
+
+
+def _no_store(response):
+    response["Cache-Control"] = "no-store"  # the page may hold a secret shown once
+    return response
 
 
 @login_required
@@ -26,22 +45,30 @@ def keys(request):
             "scopes": request.POST.getlist("scopes"),
         }
         try:
+            scoped = list(departments.filter(slug__in=chosen))
+            unknown = sorted(set(chosen) - {d.slug for d in scoped})
+            if unknown:
+                raise DomainError(f"No such department: {', '.join(unknown)}.", field="departments")
             key, plain = services.integration_key_create(
-                actor=request.user,
-                name=form["name"],
-                departments=departments.filter(slug__in=chosen),
-                scopes=form["scopes"],
+                actor=request.user, name=form["name"], departments=scoped, scopes=form["scopes"]
             )
         except DomainError as exc:
-            context.update(errors={exc.field: exc.message}, form=form)
+            context.update(errors={exc.field or "form": exc.message}, form=form)
         else:
-            context.update(new_key=key, plain_key=plain)
+            request.session[NEW_KEY] = {"id": key.pk, "plain": plain}
+            return _no_store(_see_other("api:keys"))
+    else:
+        new = request.session.pop(NEW_KEY, None)
+        if new:
+            context.update(
+                new_key=IntegrationKey.objects.filter(pk=new["id"]).first(),
+                plain_key=new["plain"],
+            )
     context["keys"] = IntegrationKey.objects.select_related("created_by").prefetch_related(
         "departments"
     )
-    response = render(request, "api/keys.html", context, status=400 if context["errors"] else 200)
-    response["Cache-Control"] = "no-store"  # the page may hold a key shown once
-    return response
+    status = 400 if context["errors"] else 200
+    return _no_store(render(request, "api/keys.html", context, status=status))
 
 
 @login_required
@@ -82,7 +109,7 @@ def webhooks(request):
         try:
             if slug and department is None:
                 raise DomainError("Choose a department or the hub.", field="department")
-            subscription, secret = services.webhook_subscription_create(
+            subscription, _secret = services.webhook_subscription_create(
                 actor=request.user,
                 url=form["url"],
                 events=form["events"],
@@ -90,15 +117,21 @@ def webhooks(request):
                 description=form["description"],
             )
         except DomainError as exc:
-            context.update(errors={exc.field: exc.message}, form=form)
+            context.update(errors={exc.field or "form": exc.message}, form=form)
         else:
-            context.update(new_subscription=subscription, secret=secret)
+            # the secret is stored with the subscription (it signs each delivery), so only
+            # the id goes through the session
+            request.session[NEW_WEBHOOK] = subscription.pk
+            return _no_store(_see_other("api:webhooks"))
+    else:
+        new_id = request.session.pop(NEW_WEBHOOK, None)
+        if new_id is not None:
+            subscription = WebhookSubscription.objects.filter(pk=new_id).first()
+            if subscription is not None:
+                context.update(new_subscription=subscription, secret=subscription.secret)
     context["subscriptions"] = WebhookSubscription.objects.select_related("department")
-    response = render(
-        request, "api/webhooks.html", context, status=400 if context["errors"] else 200
-    )
-    response["Cache-Control"] = "no-store"
-    return response
+    status = 400 if context["errors"] else 200
+    return _no_store(render(request, "api/webhooks.html", context, status=status))
 
 
 @login_required
