@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
-from django_fsm import TransitionNotAllowed, can_proceed
+from django_fsm import TransitionNotAllowed
 from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts.audit import audit
@@ -29,17 +29,10 @@ from spokes.models import (
     Status,
     Tag,
 )
+from spokes.rules import STATUS_ACTIONS, may_assign, status_allows
 from spokes.selectors import mention_get, user_can
 
 User = get_user_model()
-
-STATUS_ACTIONS = {
-    "watch": Mention.watch,
-    "resolve": Mention.resolve,
-    "spam": Mention.mark_spam,
-    "reopen": Mention.reopen,
-    "take_offline": Mention.take_offline,
-}
 
 
 # --- departments and memberships ---------------------------------------------------------
@@ -155,7 +148,7 @@ def _record(mention: Mention, *, actor, verb: str, data: dict | None = None, ext
 
 
 def _transition(mention: Mention, method) -> None:
-    if not can_proceed(method.__get__(mention)):
+    if not status_allows(mention, method):
         raise Conflict(
             f"Cannot {method.__name__.replace('_', ' ')} a mention that is "
             f"{mention.get_status_display().lower()}.",
@@ -172,9 +165,7 @@ def mention_assign(*, actor, mention_id, assignee=None) -> Mention:
     """Assign to ``assignee`` (``None`` = unassign). Agents may only take unowned mentions."""
     mention = _lock(actor=actor, mention_id=mention_id)
     _require(actor, "work_queue", mention, "You cannot work this department's mentions.")
-    is_lead = user_can(actor, "lead_queue", mention.department_id)
-    taking_free = assignee == actor and mention.assignee_id in (None, actor.pk)
-    if not (taking_free or is_lead):
+    if not may_assign(actor, mention, assignee):
         raise PermissionDenied("Only a department lead can assign others or reassign.")
     if assignee is not None and not user_can(assignee, "work_queue", mention.department_id):
         raise DomainError(

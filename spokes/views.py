@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from core.errors import DomainError, NotFound
 from core.pagination import Ordering, keyset_page_for
 from core.shared import shared
-from spokes import selectors, services
+from spokes import rules, selectors, services
 from spokes.filters import MentionFilter
 from spokes.models import OPEN_STATUSES, Department, Priority, Source, Status
 
@@ -212,7 +212,7 @@ def mine(request):
 def mention_detail(request, mention_id):
     mention = _mention_or_404(request.user, mention_id)
     can_work = selectors.user_can(request.user, "work_queue", mention.department_id)
-    is_lead = can_work and selectors.user_can(request.user, "lead_queue", mention.department_id)
+    actions = rules.mention_actions(request.user, mention)
     context = {
         "mention": mention,
         "thread": selectors.thread_around(mention, request.user),
@@ -221,13 +221,16 @@ def mention_detail(request, mention_id):
         "notes": mention.notes.select_related("author"),
         "tags": mention.tags.all(),
         "can_work": can_work,
-        "is_lead": is_lead,
+        "actions": actions,
+        "status_actions": actions & rules.STATUS_ACTIONS.keys(),
         "members": (
             User.objects.filter(memberships__department_id=mention.department_id, is_active=True)
-            if is_lead
+            if "assign" in actions
             else []
         ),
-        "departments": Department.objects.exclude(pk=mention.department_id) if is_lead else [],
+        "departments": (
+            Department.objects.exclude(pk=mention.department_id) if "transfer" in actions else []
+        ),
         "live_kind": "mention",
         "live_key": mention.pk,
         "priorities": Priority.choices,

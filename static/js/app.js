@@ -244,6 +244,48 @@
     }));
   });
 
+  // --- reply templates ---------------------------------------------------------------
+  // Choosing a template fills the reply box when it is empty, or still holds the template
+  // chosen before, untouched. Text the agent typed is never dropped: the template goes in at
+  // the cursor (at the end if the box was never clicked), and a toast says so.
+  let lastTemplate = null;
+  const placedCursor = new WeakSet();
+  document.addEventListener("focusin", (event) => {
+    if (event.target.id === "reply-text") placedCursor.add(event.target);
+  });
+
+  function insertTemplate(box, text) {
+    const start = placedCursor.has(box) ? box.selectionStart : box.value.length;
+    const end = placedCursor.has(box) ? box.selectionEnd : box.value.length;
+    const before = box.value.slice(0, start);
+    const after = box.value.slice(end);
+    const lead = before && !before.endsWith("\n") ? "\n" : "";
+    const trail = after && !after.startsWith("\n") ? "\n" : "";
+    box.setRangeText(lead + text + trail, start, end, "end");
+    box.focus();
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    // the event fires on the swap's target; the element that asked is the request's
+    const source = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (!source || source.id !== "guideline_version" || !event.detail.shouldSwap) return;
+    const box = document.getElementById("reply-text");
+    const parsed = document.createElement("template");
+    parsed.innerHTML = event.detail.serverResponse;
+    const incoming = parsed.content.querySelector("textarea");
+    if (!box || !incoming) return;
+    const text = incoming.defaultValue;
+    if (box.value.trim() === "" || box.value === lastTemplate) {
+      lastTemplate = text; // replacing nothing the agent wrote
+      return;
+    }
+    event.detail.shouldSwap = false;
+    if (text.trim() === "") return; // "write freely": keep what was typed as it is
+    insertTemplate(box, text);
+    toast("Template inserted at the cursor: what you typed is kept.");
+  });
+
   // --- SLA countdowns ------------------------------------------------------------------
   function formatLeft(ms) {
     const neg = ms < 0;
@@ -278,9 +320,57 @@
     if (link) link.focus();
   }
 
+  // Typing never triggers a shortcut: form fields, editable text, an IME composing.
+  function typingIn(target) {
+    return !(target instanceof Element) || target.isContentEditable ||
+      target.closest("input, textarea, select, [contenteditable]:not([contenteditable=false])") !== null;
+  }
+
+  // A shortcut whose button has data-confirm asks first, in the page, beside the button: the
+  // same key again (or Enter, or the button) does it; Escape, Cancel or any click elsewhere
+  // does not. A stray "e" used to resolve the mention at once. A click on the button itself
+  // acts at once, as before: a click is not a stray key.
+  let pendingConfirm = null;
+  function closeConfirm() {
+    if (pendingConfirm === null) return;
+    pendingConfirm.box.remove();
+    pendingConfirm = null;
+  }
+  function confirmThenClick(button, key) {
+    if (pendingConfirm && pendingConfirm.button === button) {
+      closeConfirm();
+      button.click();
+      return;
+    }
+    closeConfirm();
+    const box = document.createElement("div");
+    box.className = "shortcut-confirm";
+    box.setAttribute("role", "alertdialog");
+    box.setAttribute("aria-label", button.dataset.confirm);
+    const question = document.createElement("p");
+    question.textContent = `${button.dataset.confirm} Press ${key} again or Enter to confirm, Esc to cancel.`;
+    const yes = document.createElement("button");
+    yes.type = "button";
+    yes.className = "primary";
+    yes.textContent = button.dataset.confirmLabel || "Confirm";
+    yes.addEventListener("click", () => { closeConfirm(); button.click(); });
+    const no = document.createElement("button");
+    no.type = "button";
+    no.textContent = "Cancel";
+    no.addEventListener("click", () => { closeConfirm(); button.focus(); });
+    box.append(question, yes, " ", no);
+    button.insertAdjacentElement("afterend", box);
+    pendingConfirm = { button: button, box: box };
+    yes.focus();
+  }
+  document.addEventListener("click", (event) => {
+    if (pendingConfirm && !pendingConfirm.box.contains(event.target) && event.target !== pendingConfirm.button) closeConfirm();
+  });
+
   document.addEventListener("keydown", (event) => {
     const target = event.target;
-    if (target.closest("input, textarea, select") || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === "Escape" && pendingConfirm) { closeConfirm(); event.preventDefault(); return; }
+    if (typingIn(target) || event.isComposing || event.ctrlKey || event.metaKey || event.altKey) return;
     if (event.key === "j") { select(current + 1); event.preventDefault(); }
     else if (event.key === "k") { select(current - 1); event.preventDefault(); }
     else if (event.key === "/") {
@@ -290,8 +380,12 @@
       const next = document.getElementById("next-page");
       if (next) next.click();
     } else {
-      const button = document.querySelector(`[data-shortcut="${event.key}"]`);
-      if (button) { button.click(); event.preventDefault(); }
+      const button = document.querySelector(`[data-shortcut="${CSS.escape(event.key)}"]`);
+      if (!button || button.disabled) return;
+      event.preventDefault();
+      if (event.repeat) return; // a held key must not answer its own question
+      if (button.dataset.confirm) confirmThenClick(button, event.key);
+      else button.click();
     }
   });
 
