@@ -178,9 +178,7 @@ def _decision_context(reply, user, error: str | None = None) -> dict:
 
 def _decision_panel(request, reply_id, error: str | None = None):
     reply = _reply_or_404(request.user, reply_id)  # read afresh: who holds it now
-    return render(
-        request, "replies/_decision.html", _decision_context(reply, request.user, error)
-    )
+    return render(request, "replies/_decision.html", _decision_context(reply, request.user, error))
 
 
 @login_required

@@ -1,4 +1,4 @@
-""""Top words" counts what mentions are about, not the words every post is made of.
+"""The dashboard's "Top words" count what mentions are about, not what every post is made of.
 
 The list it filtered with missed contractions ("i'm"), most function words ("should",
 "because"), and the pieces of handles and links ("acme", "https"), which then led the table.
