@@ -4,9 +4,6 @@ Administrators only; every change is audited. A changed role or a deactivated ac
 the person's open websockets on commit (``accounts.signals``, which also covers the shell and
 Django's admin); their department roles are ``spokes.services.membership_set`` and
 ``membership_revoke``.
-
-Everyone keeps their own account: their name, initials, reply signature, phone and time zone
-(``account_update``) and their password (``account_password_change``), audited like the rest.
 """
 
 from django.contrib.auth import password_validation
@@ -16,7 +13,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from accounts.audit import audit
-from accounts.models import OrgRole, User, validate_time_zone
+from accounts.models import OrgRole, User
 from core.errors import DomainError, NotFound, PermissionDenied
 
 
@@ -138,124 +135,6 @@ def user_set_active(*, actor, user_id, active: bool) -> User:
     audit(
         actor=actor,
         action="user.reactivated" if active else "user.deactivated",
-        target=user,
-        data={"username": user.username},
-    )
-    return user
-
-
-# --- one's own account ---------------------------------------------------------------------
-# the profile fields a person edits themselves, with their length limits (the model's)
-PROFILE_FIELDS = {
-    "first_name": 150,
-    "last_name": 150,
-    "initials": 8,
-    "signature": 120,
-    "phone": 40,
-    "time_zone": 64,
-}
-PROFILE_LABELS = {
-    "first_name": "A first name",
-    "last_name": "A last name",
-    "initials": "Initials",
-    "signature": "A signature",
-    "phone": "A phone number",
-    "time_zone": "A time zone",
-}
-
-
-def _require_signed_in(actor) -> None:
-    if actor is None or not actor.is_authenticated or not actor.is_active:
-        raise PermissionDenied("Sign in to change your account.")
-
-
-def _lock_self(actor) -> User:
-    user = User.objects.select_for_update().filter(pk=actor.pk).first()
-    if user is None:
-        raise NotFound("No such person.")
-    return user
-
-
-@transaction.atomic
-def account_update(
-    *,
-    actor,
-    first_name: str | None = None,
-    last_name: str | None = None,
-    initials: str | None = None,
-    signature: str | None = None,
-    phone: str | None = None,
-    time_zone: str | None = None,
-) -> User:
-    """The actor's own name, initials, reply signature, phone and time zone (blank: the
-    organisation's). A field left as None is unchanged. Nobody else is told live: replies
-    take the signature when they are drafted, pages the zone at their next load."""
-    _require_signed_in(actor)
-    given = {
-        "first_name": first_name,
-        "last_name": last_name,
-        "initials": initials,
-        "signature": signature,
-        "phone": phone,
-        "time_zone": time_zone,
-    }
-    values = {}
-    for field, value in given.items():
-        if value is None:
-            continue
-        value = value.strip()
-        if len(value) > PROFILE_FIELDS[field]:
-            raise DomainError(
-                f"{PROFILE_LABELS[field]} is at most {PROFILE_FIELDS[field]} characters.",
-                field=field,
-            )
-        values[field] = value
-    if "time_zone" in values:
-        try:
-            validate_time_zone(values["time_zone"])
-        except ValidationError as exc:
-            raise DomainError(_first_message(exc), field="time_zone") from None
-    user = _lock_self(actor)
-    changed = {f: v for f, v in values.items() if getattr(user, f) != v}
-    if not changed:
-        return user
-    for field, value in changed.items():
-        setattr(user, field, value)
-    user.save(update_fields=list(changed))
-    for field, value in changed.items():  # the request's user object shows them at once
-        setattr(actor, field, value)
-    audit(
-        actor=actor,
-        action="user.profile_changed",
-        target=user,
-        data={"username": user.username, **changed},
-    )
-    return user
-
-
-@transaction.atomic
-def account_password_change(*, actor, old: str, new: str) -> User:
-    """A new password for the actor, who proves the old one; checked by the password
-    validators. Their other sessions end and every open page of theirs reconnects
-    (``accounts.signals``); the caller keeps its own session (``update_session_auth_hash``)."""
-    _require_signed_in(actor)
-    user = _lock_self(actor)
-    if not old or not user.check_password(old):
-        raise DomainError("That is not your current password.", field="old_password")
-    if not new:
-        raise DomainError("Type a new password.", field="new_password")
-    if new == old:
-        raise DomainError("The new password is your current one.", field="new_password")
-    try:
-        password_validation.validate_password(new, user)
-    except ValidationError as exc:
-        raise DomainError(_first_message(exc), field="new_password") from None
-    user.set_password(new)
-    user.save(update_fields=["password"])
-    actor.password = user.password  # the caller's session is re-hashed from this object
-    audit(
-        actor=actor,
-        action="user.password_changed",
         target=user,
         data={"username": user.username},
     )
