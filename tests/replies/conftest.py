@@ -4,6 +4,7 @@ import pytest
 
 from hub.models import CompensationPolicy, DepartmentPolicy, DiscretionLimit
 from hub.services.guidelines import guideline_approve, guideline_create
+from replies import services
 
 
 @pytest.fixture
@@ -29,3 +30,12 @@ def template_version(comms, billing):
         body="Hi {customer_name}, sorry about the double charge. We have refunded it.",
     )
     return guideline_approve(actor=comms, guideline_id=guideline.pk)
+
+
+@pytest.fixture
+def pending(agent, mention, policy):
+    """A reply waiting for central comms' approval (the policy asks approval for all)."""
+    policy.require_approval_all = True
+    policy.save()
+    reply = services.reply_draft(actor=agent, mention_id=mention.pk, text="We will refund you.")
+    return services.reply_submit(actor=agent, reply_id=reply.pk)

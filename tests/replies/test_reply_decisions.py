@@ -9,14 +9,6 @@ from replies.models import Reply, ReplyState
 from tests.factories import UserFactory
 
 
-@pytest.fixture
-def pending(agent, mention, policy):
-    policy.require_approval_all = True
-    policy.save()
-    reply = services.reply_draft(actor=agent, mention_id=mention.pk, text="We will refund you.")
-    return services.reply_submit(actor=agent, reply_id=reply.pk)
-
-
 def test_comms_approves_and_the_reply_is_delivered_and_audited(
     comms, pending, published, django_capture_on_commit_callbacks
 ):

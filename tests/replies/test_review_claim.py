@@ -19,14 +19,6 @@ from tests.factories import UserFactory
 
 
 @pytest.fixture
-def pending(agent, mention, policy):
-    policy.require_approval_all = True
-    policy.save()
-    reply = services.reply_draft(actor=agent, mention_id=mention.pk, text="We will refund you.")
-    return services.reply_submit(actor=agent, reply_id=reply.pk)
-
-
-@pytest.fixture
 def second_approver(db):
     return UserFactory(username="comms2", org_role="comms")
 

@@ -1,20 +1,11 @@
 """The review page reads; taking a reply is a POST (the panel's "Take this review" button)."""
 
-import pytest
 from django.test import Client
 from django.urls import reverse
 
 from replies import services
 from replies.models import Reply
 from tests.factories import UserFactory
-
-
-@pytest.fixture
-def pending(agent, mention, policy):
-    policy.require_approval_all = True
-    policy.save()
-    reply = services.reply_draft(actor=agent, mention_id=mention.pk, text="We will refund you.")
-    return services.reply_submit(actor=agent, reply_id=reply.pk)
 
 
 def _as(user) -> Client:
