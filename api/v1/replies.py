@@ -436,6 +436,24 @@ class ReplyClaimView(_DecisionView):
         return _reply_response(reply.pk)
 
 
+class ReplyReleaseView(_DecisionView):
+    @extend_schema(
+        tags=TAG,
+        summary="Hand a claimed reply back",
+        parameters=[REPLY_ID],
+        operation_id="replies_release",
+        description="Give up one's claim on a pending reply, so another approver can take it "
+        "at once rather than after the claim's five minutes (409 if the caller does not hold "
+        "it or it was decided meanwhile). Scope: `approve`.",
+        request=None,
+        responses=ReplySerializer,
+    )
+    def post(self, request, reply_id):
+        reply = _visible_reply(request, reply_id)
+        services.reply_release(actor=request.user, reply_id=reply.pk)
+        return _reply_response(reply.pk)
+
+
 class ReplyApproveView(_DecisionView):
     @extend_schema(
         tags=TAG,
@@ -502,6 +520,7 @@ urlpatterns = [
     path("replies/<str:reply_id>/submit/", ReplySubmitView.as_view(), name="reply_submit"),
     path("replies/<str:reply_id>/retry/", ReplyRetryView.as_view(), name="reply_retry"),
     path("replies/<str:reply_id>/claim/", ReplyClaimView.as_view(), name="reply_claim"),
+    path("replies/<str:reply_id>/release/", ReplyReleaseView.as_view(), name="reply_release"),
     path("replies/<str:reply_id>/approve/", ReplyApproveView.as_view(), name="reply_approve"),
     path(
         "replies/<str:reply_id>/request-changes/",

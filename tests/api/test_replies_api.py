@@ -236,6 +236,7 @@ def test_another_departments_replies_are_a_404_everywhere(full_api, foreign_pend
         ("post", f"/api/v1/replies/{rid}/submit/", None),
         ("post", f"/api/v1/replies/{rid}/retry/", None),
         ("post", f"/api/v1/replies/{rid}/claim/", None),
+        ("post", f"/api/v1/replies/{rid}/release/", None),
         ("post", f"/api/v1/replies/{rid}/approve/", {}),
         ("post", f"/api/v1/replies/{rid}/request-changes/", {"comment": "No"}),
         ("post", f"/api/v1/replies/{rid}/reject/", {}),
@@ -391,11 +392,18 @@ def test_a_reply_claimed_by_another_approver_is_a_409_until_released(
     )
     assert "claimed_by" in error["fields"]
     assert Reply.objects.get(pk=pending.pk).state == ReplyState.PENDING_APPROVAL
+    # only its holder hands it back
+    error = _error(approver_api.post(f"/api/v1/replies/{pending.pk}/release/"), 409, "conflict")
+    assert "claimed_by" in error["fields"]
+    assert comms_api.post(f"/api/v1/replies/{pending.pk}/release/").json()["claimed_by"] is None
+    approved = approver_api.post(f"/api/v1/replies/{pending.pk}/approve/", {}, format="json")
+    assert approved.status_code == 200, approved.content
+    assert Reply.objects.get(pk=pending.pk).state != ReplyState.PENDING_APPROVAL
 
 
 def test_write_and_read_keys_cannot_decide(billing_api, read_api, pending):
     for client in (billing_api, read_api):
-        for action in ("claim", "approve", "reject"):
+        for action in ("claim", "release", "approve", "reject"):
             response = client.post(f"/api/v1/replies/{pending.pk}/{action}/", {}, format="json")
             _error(response, 403, "permission_denied")
     reply = Reply.objects.get(pk=pending.pk)

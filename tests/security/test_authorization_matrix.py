@@ -440,6 +440,10 @@ CASES: dict[str, list[Case]] = {
         Case(GET, API_DECISION_ONLY),
         Case(POST, API_DECIDE),
     ],
+    "api/v1/replies/<str:reply_id>/release/": [  # nobody holds it: 409 for those who may
+        Case(GET, API_DECISION_ONLY),
+        Case(POST, api(own(403), own(403), 409,  409,  404,     403,     own(409))),
+    ],
     "api/v1/replies/<str:reply_id>/approve/": [
         Case(GET, API_DECISION_ONLY),
         Case(POST, API_DECIDE),
