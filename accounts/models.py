@@ -1,5 +1,25 @@
+from functools import cache
+from zoneinfo import available_timezones
+
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
+
+
+@cache
+def time_zone_names() -> tuple[str, ...]:
+    """The IANA zones this installation knows, sorted (read from disk once per process)."""
+    return tuple(sorted(available_timezones()))
+
+
+def validate_time_zone(value: str) -> None:
+    """Blank (the organisation's zone, ``settings.TIME_ZONE``) or a known IANA zone."""
+    if value and value not in time_zone_names():
+        raise ValidationError(
+            "'%(value)s' is not a time zone: choose one such as Europe/Paris.",
+            code="invalid_time_zone",
+            params={"value": value},
+        )
 
 
 class OrgRole(models.TextChoices):
@@ -19,6 +39,8 @@ class User(AbstractUser):
     initials = models.CharField(max_length=8, blank=True)
     signature = models.CharField(max_length=120, blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    # blank: the organisation's zone; every page shows times in it (accounts.middleware)
+    time_zone = models.CharField(max_length=64, blank=True, validators=[validate_time_zone])
 
     class Meta:
         ordering = ["username"]

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts import views_account
 from core import views as core_views
 from spokes import views as spokes_views
 
@@ -16,6 +17,8 @@ urlpatterns = [
     path("emails/", core_views.emails, name="emails"),
     path("emails/resend-failed/", core_views.emails_resend_failed, name="emails_resend_failed"),
     path("emails/<int:email_id>/resend/", core_views.email_resend, name="email_resend"),
+    path("account/", views_account.account, name="account"),
+    path("account/password/", views_account.account_password, name="account_password"),
     path("people/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("hub/", include("hub.urls")),

@@ -28,3 +28,9 @@ class Conflict(DomainError):
     """The object changed state: an illegal transition or someone else got there first."""
 
     status_code = 409
+
+
+class TooManyAttempts(DomainError):
+    """Refused for now: too many wrong attempts in a short time."""
+
+    status_code = 429

@@ -5,7 +5,7 @@ departments and the ones whose team they are on. Anything else is a 404.
 """
 
 import logging
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -229,7 +229,7 @@ def count_linked(incident: Incident) -> dict:
         authors=Count("author", distinct=True),
     )
     rows = (
-        linked.annotate(hour=TruncHour("posted_at"))
+        linked.annotate(hour=TruncHour("posted_at", tzinfo=UTC))
         .values("hour")
         .annotate(volume=Count("id"), negative=Count("id", filter=negative), reach=Sum("reach"))
         .order_by("hour")

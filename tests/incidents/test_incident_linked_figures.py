@@ -118,3 +118,24 @@ def test_the_list_shows_the_latest_linked_the_viewer_may_open(
     html = client.get(f"/incidents/{incident.pk}/panel/mentions/").content.decode()
     assert f"#{ours[-1].pk}<" in html and f"#{ours[4].pk}<" not in html
     assert all(f"#{m.pk}<" not in html for m in theirs)
+
+
+def test_the_shared_hourly_series_is_cut_at_utc_hours_whoever_counts_it(incident, billing):
+    """The figures are shared by every viewer, whatever their zone: a reader in a half-hour
+    zone counting them must not leave hours cut at :30 for everyone else."""
+    from datetime import UTC, datetime
+
+    from django.utils import timezone
+
+    _auto_link(
+        incident,
+        [
+            MentionFactory(department=billing, posted_at=datetime(2026, 3, 2, 9, 10, tzinfo=UTC)),
+            MentionFactory(department=billing, posted_at=datetime(2026, 3, 2, 9, 50, tzinfo=UTC)),
+        ],
+    )
+    with timezone.override("Asia/Kolkata"):  # UTC+05:30
+        series = selectors.count_linked(incident)["series"]
+    assert [(row["hour"], row["volume"]) for row in series] == [
+        (datetime(2026, 3, 2, 9, 0, tzinfo=UTC), 2)
+    ]

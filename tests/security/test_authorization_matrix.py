@@ -153,6 +153,35 @@ CASES: dict[str, list[Case]] = {
     "emails/": [Case(GET, ADMIN_ONLY), Case(GET, ADMIN_ONLY, query="status=failed")],
     "emails/resend-failed/": [Case(GET, POST_ONLY), Case(POST, ADMIN_ONLY_DONE)],
     "emails/<int:email_id>/resend/": [Case(GET, POST_ONLY), Case(POST, ADMIN_ONLY_DONE)],
+    # --- one's own account: everyone signed in, each on their own ---------------------------
+    "account/": [
+        Case(GET, SIGNED_IN),
+        Case(POST, REDIRECTED, body={"first_name": "Matrix", "time_zone": "Asia/Tokyo"}),
+        Case(
+            POST,
+            Expect(agent=400, lead=400, comms=400, admin=400, outsider=400),
+            body={"time_zone": "Mars/Olympus_Mons"},
+            label="unknown time zone",
+        ),
+    ],
+    "account/password/": [
+        Case(GET, POST_ONLY),
+        Case(
+            POST,
+            REDIRECTED,
+            body={
+                "old_password": "correct-horse-battery",
+                "new_password": "Tidal-Lantern-42",
+                "new_password_again": "Tidal-Lantern-42",
+            },
+        ),
+        Case(
+            POST,
+            Expect(agent=400, lead=400, comms=400, admin=400, outsider=400),
+            body={"old_password": "wrong", "new_password": "x", "new_password_again": "x"},
+            label="wrong current password",
+        ),
+    ],
     # --- people: administrators only; the department's agent is the person acted on ----------
     "people/": [
         Case(GET, ADMIN_ONLY),
