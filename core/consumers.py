@@ -31,9 +31,8 @@ _local_presence: dict[str, dict] = {}  # group -> {"kind", "key", "sockets": {ch
 _heartbeat: dict[asyncio.AbstractEventLoop, asyncio.Task] = {}  # one per loop (tests make many)
 
 
-@database_sync_to_async
-def _resolve_group(user, kind: str, key) -> str | None:
-    """The group name for a subscription request, or None if the user may not see it."""
+def subscription_groups(user, kind: str, key) -> list[str] | None:
+    """The groups a subscription request joins, or None if the user may not see it."""
     from incidents.selectors import incident_get
     from spokes.selectors import departments_for, mention_get
 
@@ -42,20 +41,49 @@ def _resolve_group(user, kind: str, key) -> str | None:
     user.refresh_from_db(fields=["is_active", "org_role"])
     if kind == "department":
         department = departments_for(user).filter(slug=str(key)).first()
-        return department_group(department.pk) if department else None
+        return [department_group(department.pk)] if department else None
     if kind == "mention":
         try:
-            return mention_group(mention_get(user=user, mention_id=key).pk)
+            return [mention_group(mention_get(user=user, mention_id=key).pk)]
         except NotFound:
             return None
     if kind == "incident":
         try:
-            return incident_group(incident_get(user=user, incident_id=key).pk)
+            return [incident_group(incident_get(user=user, incident_id=key).pk)]
         except NotFound:
             return None
     if kind == "hub" and user.is_central_comms:
-        return hub_group()
+        return [hub_group()]
+    if kind == "mine":  # the user's own queue: the key names nothing
+        return _mine_groups(user)
     return None
+
+
+def _mine_groups(user) -> list[str]:
+    """Where a change to the mentions assigned to ``user`` is announced, among what they see.
+
+    A mention is only ever assigned to someone who works its department: the departments
+    they work hear every new assignment. One already theirs may lie elsewhere (a view-only
+    grant now, or shared with them after they left its department): its department, or the
+    mention itself. Not every department they view: central comms would refetch their own
+    short list at every change in the organisation."""
+    from spokes.selectors import department_ids_for, mentions_mine
+
+    viewed = department_ids_for(user, "view_queue")
+    departments = set(department_ids_for(user, "work_queue") & viewed)
+    mentions = set()
+    elsewhere = mentions_mine(user).exclude(department_id__in=departments)
+    for mention_id, department_id in elsewhere.values_list("pk", "department_id"):
+        if department_id in viewed:
+            departments.add(department_id)
+        else:
+            mentions.add(mention_id)
+    return [department_group(pk) for pk in sorted(departments)] + [
+        mention_group(pk) for pk in sorted(mentions)
+    ]
+
+
+_resolve_groups = database_sync_to_async(subscription_groups)
 
 
 async def _announce_later(layer, group: str, kind: str, key) -> None:
@@ -108,6 +136,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=4401)
             return
         self.groups_joined: set[str] = set()
+        self.subscriptions: dict[tuple[str, str], list[str]] = {}  # (kind, key) -> groups
         self.present: dict[str, tuple[str, str]] = {}  # group -> (kind, key)
         self.outbox = Outbox(self._send_text)
         await self.accept()
@@ -153,19 +182,24 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         kind = content.get("kind")
         key = content.get("key")
         if action == "subscribe":
-            group = await _resolve_group(self.scope["user"], kind, key)
-            if group is None:
+            groups = await _resolve_groups(self.scope["user"], kind, key)
+            if groups is None:
                 await self.send_json({"type": "error", "error": "not_found", "kind": kind})
                 return
-            await self._join(group)
+            for group in groups:
+                await self._join(group)
+            self.subscriptions[(str(kind), str(key))] = groups
             await self.send_json({"type": "subscribed", "kind": kind, "key": key})
             if kind in PRESENCE_KINDS:
-                await self._arrive(group, kind, key)
+                await self._arrive(groups[0], kind, key)
         elif action == "unsubscribe":
-            group = await _resolve_group(self.scope["user"], kind, key)
-            if group and group in self.groups_joined:
-                await self._depart(group)
-                await self._leave(group)
+            # the groups joined then: what the user may see now can differ ("mine")
+            groups = self.subscriptions.pop((str(kind), str(key)), [])
+            still = set().union(*self.subscriptions.values())  # a department and "mine" share
+            for group in groups:
+                if group in self.groups_joined and group not in still:
+                    await self._depart(group)
+                    await self._leave(group)
         elif action == "typing":
             # only where this socket already subscribed, i.e. passed the permission check
             wanted = (kind, str(key))

@@ -201,7 +201,7 @@ def _rows_key(request, department, can_work: bool) -> str:
 @login_required
 def mine(request):
     context = _filtered_page(request, selectors.mentions_mine(request.user))
-    context.update(live_kind="", live_key="", show_department=True)
+    context.update(live_kind="mine", live_key="", show_department=True)
     context["rows_html"] = _rows_html(request, context)
     if request.htmx and request.GET.get("partial"):
         return HttpResponse(context["rows_html"])
