@@ -330,13 +330,26 @@
   // same key again (or Enter, or the button) does it; Escape, Cancel or any click elsewhere
   // does not. A stray "e" used to resolve the mention at once. A click on the button itself
   // acts at once, as before: a click is not a stray key.
+  // The reply's Send ("r") asks too: a stray "r" used to send whatever stood in the reply box,
+  // out of reach once it has left. With nothing written, "r" goes to the box instead (the
+  // browser's "fill out this field" was all the click did then), as "reply" does elsewhere.
+  const SEND_REPLY = { question: "Send this reply?", label: "Send" };
+  function confirmation(button) {
+    if (button.dataset.confirm) return { question: button.dataset.confirm, label: button.dataset.confirmLabel };
+    return button.form && button.form.id === "compose-form" ? SEND_REPLY : null;
+  }
+  function emptyReplyBox(button) {
+    const box = button.form && button.form.id === "compose-form" ? button.form.querySelector("#reply-text") : null;
+    return box && !box.disabled && box.value.trim() === "" ? box : null;
+  }
+
   let pendingConfirm = null;
   function closeConfirm() {
     if (pendingConfirm === null) return;
     pendingConfirm.box.remove();
     pendingConfirm = null;
   }
-  function confirmThenClick(button, key) {
+  function confirmThenClick(button, key, asking) {
     if (pendingConfirm && pendingConfirm.button === button) {
       closeConfirm();
       button.click();
@@ -346,13 +359,13 @@
     const box = document.createElement("div");
     box.className = "shortcut-confirm";
     box.setAttribute("role", "alertdialog");
-    box.setAttribute("aria-label", button.dataset.confirm);
+    box.setAttribute("aria-label", asking.question);
     const question = document.createElement("p");
-    question.textContent = `${button.dataset.confirm} Press ${key} again or Enter to confirm, Esc to cancel.`;
+    question.textContent = `${asking.question} Press ${key} again or Enter to confirm, Esc to cancel.`;
     const yes = document.createElement("button");
     yes.type = "button";
     yes.className = "primary";
-    yes.textContent = button.dataset.confirmLabel || "Confirm";
+    yes.textContent = asking.label || "Confirm";
     yes.addEventListener("click", () => { closeConfirm(); button.click(); });
     const no = document.createElement("button");
     no.type = "button";
@@ -384,12 +397,61 @@
       if (!button || button.disabled) return;
       event.preventDefault();
       if (event.repeat) return; // a held key must not answer its own question
-      if (button.dataset.confirm) confirmThenClick(button, event.key);
+      const box = emptyReplyBox(button);
+      if (box) { closeConfirm(); box.focus(); return; }
+      const asking = confirmation(button);
+      if (asking) confirmThenClick(button, event.key, asking);
       else button.click();
     }
   });
 
-  document.addEventListener("htmx:afterSwap", () => { current = -1; tickSla(); });
+  // --- queue selection -----------------------------------------------------------------
+  // Row checkboxes choose the mentions the bulk form acts on (form="bulk-form"). The header's
+  // box selects every row on this page and shows whether none, some or all are. A live
+  // refresh replaces the rows with new, unchecked ones (shared by everyone watching the queue,
+  // so never checked by the server): the rows still there are checked again after it; the
+  // ones gone from the page are no longer selected, never acted on unseen.
+  const selectAll = document.getElementById("select-all");
+  function rowBoxes() {
+    return Array.from(document.querySelectorAll('#queue-rows input[type=checkbox][name="ids"]'));
+  }
+  function showSelection() {
+    if (selectAll === null) return;
+    const boxes = rowBoxes();
+    const checked = boxes.filter((box) => box.checked).length;
+    selectAll.disabled = boxes.length === 0;
+    selectAll.checked = boxes.length > 0 && checked === boxes.length;
+    selectAll.indeterminate = checked > 0 && checked < boxes.length;
+  }
+  if (selectAll !== null) {
+    selectAll.addEventListener("change", () => {
+      rowBoxes().forEach((box) => { box.checked = selectAll.checked; });
+      showSelection();
+    });
+    document.addEventListener("change", (event) => {
+      if (event.target instanceof Element && event.target.closest("#queue-rows")) showSelection();
+    });
+    // a page restored from history may come back with some boxes checked
+    window.addEventListener("pageshow", showSelection);
+    showSelection();
+  }
+  let keptSelection = null;
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    const target = event.detail.target;
+    if (!target || target.id !== "queue-rows" || !event.detail.shouldSwap) return;
+    keptSelection = new Set(rowBoxes().filter((box) => box.checked).map((box) => box.value));
+  });
+
+  document.addEventListener("htmx:afterSwap", () => {
+    current = -1;
+    if (keptSelection !== null) {
+      const kept = keptSelection;
+      keptSelection = null;
+      rowBoxes().forEach((box) => { box.checked = kept.has(box.value); });
+    }
+    showSelection();
+    tickSla();
+  });
   tickSla();
   setInterval(tickSla, 30000);
   connectLive();
