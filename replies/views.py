@@ -229,8 +229,22 @@ def _claim_change(request, reply_id, service):
 @login_required
 @require_POST
 def claim(request, reply_id):
-    """Take a pending reply to decide on it (the panel's "Take this review" button)."""
-    return _claim_change(request, reply_id, services.reply_claim)
+    """Take a pending reply to decide on it (the panel's "Take this review" button). With
+    ``keep``, the holder's page renews the claim while they type (at most once a minute), so
+    a long edit does not lapse into a colleague's hands: 204, or the reason as text (a toast),
+    the panel and its typed text left alone."""
+    if not request.POST.get("keep"):
+        return _claim_change(request, reply_id, services.reply_claim)
+    if not request.user.is_central_comms:
+        raise Http404("No such page.")
+    reply = _reply_or_404(request.user, reply_id)
+    try:
+        services.reply_claim(actor=request.user, reply_id=reply.pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    except DomainError as exc:
+        return HttpResponse(exc.message, status=exc.status_code, content_type="text/plain")
+    return HttpResponse(status=204)
 
 
 @login_required

@@ -113,3 +113,50 @@ def test_a_stale_claim_is_named_nowhere_and_can_be_taken(comms, second_approver,
     services.reply_claim(actor=second_approver, reply_id=pending.pk)
     activity = Activity.objects.filter(verb="reply_claimed").latest("id")
     assert activity.data["taken_over_from"] == str(comms)
+
+
+def _age(reply, by):
+    Reply.objects.filter(pk=reply.pk).update(
+        claimed_at=Reply.objects.get(pk=reply.pk).claimed_at - by
+    )
+
+
+def test_the_holders_panel_keeps_the_claim_while_they_type(comms, pending):
+    client = _as(comms)
+    held = client.post(reverse("replies:claim", args=[pending.pk]), HTTP_HX_REQUEST="true")
+    keep = held.content.decode().split('id="claim-keep"')[1].split(">")[0]
+    assert 'hx-trigger="input from:closest form throttle:60s"' in keep
+    assert 'hx-swap="none"' in keep and "keep" in keep
+
+
+def test_a_keep_renews_the_holders_claim_quietly(
+    comms, pending, published, django_capture_on_commit_callbacks
+):
+    services.reply_claim(actor=comms, reply_id=pending.pk)
+    _age(pending, services.CLAIM_TTL - timedelta(seconds=20))
+    with django_capture_on_commit_callbacks(execute=True):
+        kept = _as(comms).post(
+            reverse("replies:claim", args=[pending.pk]), {"keep": "1"}, HTTP_HX_REQUEST="true"
+        )
+    assert kept.status_code == 204 and kept.content == b""
+    reply = Reply.objects.get(pk=pending.pk)
+    assert services.claim_holder(reply, now=reply.claimed_at + services.CLAIM_TTL / 2) == comms
+    assert published == []  # a renewal changes nobody's view
+
+
+def test_a_keep_after_a_colleague_took_the_lapsed_claim_says_who(comms, second_approver, pending):
+    services.reply_claim(actor=comms, reply_id=pending.pk)
+    _age(pending, services.CLAIM_TTL + timedelta(seconds=1))
+    services.reply_claim(actor=second_approver, reply_id=pending.pk)
+    refused = _as(comms).post(
+        reverse("replies:claim", args=[pending.pk]), {"keep": "1"}, HTTP_HX_REQUEST="true"
+    )
+    assert refused.status_code == 409 and refused["Content-Type"].startswith("text/plain")
+    assert refused.content.decode() == f"{second_approver} is deciding on this reply."
+    assert Reply.objects.get(pk=pending.pk).claimed_by == second_approver
+
+
+def test_an_agent_cannot_keep_a_claim(agent, pending):
+    response = _as(agent).post(reverse("replies:claim", args=[pending.pk]), {"keep": "1"})
+    assert response.status_code == 404
+    assert Reply.objects.get(pk=pending.pk).claimed_by is None
