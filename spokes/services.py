@@ -76,6 +76,11 @@ def membership_set(*, actor, user, department: Department, role: str) -> Members
         raise DomainError(
             f"Unknown role '{role}'; use one of: {', '.join(MembershipRole.values)}.", field="role"
         )
+    previous = (
+        Membership.objects.filter(user=user, department=department)
+        .values_list("role", flat=True)
+        .first()
+    )
     membership, created = Membership.objects.update_or_create(
         user=user, department=department, defaults={"role": role}
     )
@@ -91,6 +96,10 @@ def membership_set(*, actor, user, department: Department, role: str) -> Members
         target=department,
         data={"user": user.username, "role": role, "created": created},
     )
+    if previous != role:
+        # open pages subscribe again: a new department's queue reaches the person's "Mine"
+        # page at once, and one they now only view stops counting as theirs to work
+        access_changed(user.pk)
     publish(
         "membership.changed",
         {"department_id": department.pk, "user_id": user.pk, "role": role},

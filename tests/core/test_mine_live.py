@@ -171,3 +171,34 @@ async def test_a_revoked_member_s_page_is_cut_off_and_hears_nothing_after(
     await sync_to_async(services.mention_assign)(actor=lead, mention_id=mention.pk, assignee=lead)
     assert await again.receive_nothing(timeout=0.3)
     await again.disconnect()
+
+
+async def test_a_new_department_reaches_an_open_page_of_mine(agent, admin_user, support):
+    """Added to a second department during a crisis: the open page reconnects and hears it,
+    without a reload."""
+    socket = await _on_mine(agent)
+
+    await sync_to_async(services.membership_set)(
+        actor=None, user=agent, department=support, role="agent"
+    )
+
+    assert await socket.receive_output(timeout=3) == {"type": "websocket.close", "code": 4003}
+    again = await _on_mine(agent)  # the browser reconnects
+    other = await sync_to_async(MentionFactory)(department=support)
+    await sync_to_async(services.mention_assign)(
+        actor=admin_user, mention_id=other.pk, assignee=agent
+    )
+    event = await _event(again)
+    assert event["event"] == "mention.assigned" and event["id"] == other.pk
+    await again.disconnect()
+
+
+async def test_setting_the_same_role_again_leaves_open_pages_alone(agent, billing):
+    socket = await _on_mine(agent)
+    await sync_to_async(services.membership_set)(
+        actor=None, user=agent, department=billing, role="agent"
+    )
+    output = await socket.receive_output(timeout=3)
+    assert output["type"] == "websocket.send" and '"membership.changed"' in output["text"]
+    assert await socket.receive_nothing(timeout=0.3)
+    await socket.disconnect()
