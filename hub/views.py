@@ -15,7 +15,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from core.errors import DomainError, NotFound
+from core.errors import DomainError, NotFound, for_people
 from core.errors import PermissionDenied as DomainForbidden
 from hub import forms, rendering, routing, selectors, services
 from hub.models import (
@@ -90,7 +90,7 @@ def _attempt(request, form, operation, success: str):
         raise HttpForbidden(exc.message) from None
     except DomainError as exc:
         if form is None:
-            messages.error(request, f"{exc.field}: {exc.message}" if exc.field else exc.message)
+            messages.error(request, for_people(exc))
         else:
             _apply_error(form, exc)
         return None

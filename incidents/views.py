@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from core.errors import DomainError, NotFound
+from core.errors import DomainError, NotFound, for_people
 from core.events import PRESENCE_SHOWN, incident_group, presence_read
 from incidents import selectors, services
 from incidents.models import Severity
@@ -118,7 +118,7 @@ def incident_declare(request):
     except DomainError as exc:
         form = {name: data.get(name, "") for name in ("title", "severity", "keywords", "summary")}
         form["departments"] = data.getlist("departments")
-        error = f"{exc.field}: {exc.message}" if exc.field else exc.message
+        error = for_people(exc)
         return _list_page(request, form, error, status=exc.status_code)
     return redirect("incidents:detail", incident_id=incident.pk)
 
@@ -302,7 +302,7 @@ def incident_action(request, incident_id, op):
     except NotFound as exc:
         raise Http404(exc.message) from None
     except DomainError as exc:
-        text = f"{exc.field}: {exc.message}" if exc.field else exc.message
+        text = for_people(exc)
         if request.htmx:
             return HttpResponse(text, status=exc.status_code, content_type="text/plain")
         messages.error(request, text)

@@ -4,7 +4,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 
-from core.errors import DomainError, NotFound
+from core.errors import DomainError, NotFound, for_people
 from hub import selectors as hub_selectors
 from hub.models import CompensationPolicy
 from hub.services.guidelines import guideline_render
@@ -22,7 +22,7 @@ def keep_form(request, mention_id, data, error: DomainError) -> None:
     """A refused composer form, kept for the page it is sent back to: what was typed is
     shown again beside the reason (a redirect otherwise loses both below the fold)."""
     kept = {name: str(data.get(name, ""))[:5000] for name in FORM_FIELDS}
-    kept["error"] = f"{error.field}: {error.message}" if error.field else error.message
+    kept["error"] = for_people(error)
     request.session[_session_key(mention_id)] = kept
 
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from core.errors import DomainError, NotFound
+from core.errors import DomainError, NotFound, for_people
 from core.views import administrators_only
 from replies import composer, selectors, services
 from replies.models import ConnectorKind, DeliveryChannel, Reply
@@ -34,8 +34,8 @@ def _fail(request, exc: DomainError, back: str):
     if isinstance(exc, NotFound):
         raise Http404(exc.message)
     if request.htmx:
-        return HttpResponse(exc.message, status=exc.status_code)
-    messages.error(request, f"{exc.field}: {exc.message}" if exc.field else exc.message)
+        return HttpResponse(for_people(exc), status=exc.status_code, content_type="text/plain")
+    messages.error(request, for_people(exc))
     return redirect(back)
 
 

@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
-from core.errors import DomainError, NotFound
+from core.errors import DomainError, NotFound, for_people
 from core.pagination import Ordering, keyset_page_for
 from core.shared import shared
 from spokes import rules, selectors, services
@@ -253,7 +253,7 @@ def _run(request, operation, success: str):
         raise Http404(exc.message) from None
     except DomainError as exc:
         if request.htmx:
-            return HttpResponse(exc.message, status=exc.status_code)
+            return HttpResponse(for_people(exc), status=exc.status_code, content_type="text/plain")
         messages.error(request, exc.message)
         return None
     messages.success(request, success)
@@ -368,7 +368,7 @@ def queue_bulk(request, slug):
             actor=request.user, mention_ids=ids, action=action, **kwargs
         )
     except DomainError as exc:
-        messages.error(request, f"{exc.field}: {exc.message}" if exc.field else exc.message)
+        messages.error(request, for_people(exc))
     else:
         if result["done"]:
             messages.success(request, f"{len(result['done'])} mention(s) updated.")
@@ -455,5 +455,5 @@ def alert_action(request, alert_id):
     except NotFound as exc:
         raise Http404(exc.message) from None
     except DomainError as exc:
-        messages.error(request, f"{exc.field}: {exc.message}" if exc.field else exc.message)
+        messages.error(request, for_people(exc))
         return redirect("spokes:alert", alert_id=alert_id)

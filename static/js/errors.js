@@ -2,7 +2,7 @@
 // the person is looking. htmx swaps no error answer by default, so a refused form in a panel
 // (an empty fact, an unknown guideline) otherwise changed nothing on screen and said nothing.
 // The reason is the server's own plain-text answer (views answer htmx errors as
-// "field: message"), always set as text, never as markup.
+// "Field: message"), always set as text, never as markup.
 (function () {
   "use strict";
 

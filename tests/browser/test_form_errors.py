@@ -31,7 +31,7 @@ def test_a_refused_fact_says_why_beside_the_form_and_keeps_the_input(
     form.locator("#fact-text").fill("   ")
     form.locator("#fact-source").fill("Payments team")
     form.get_by_role("button", name="Add fact").click()
-    expect(form.locator("p.error[role=alert]")).to_have_text(re.compile(r"^text: "))
+    expect(form.locator("p.error[role=alert]")).to_have_text(re.compile(r"^Text: "))
     expect(form.locator("#fact-source")).to_have_value("Payments team")
     expect(page.get_by_role("heading", name="Card payments failing")).to_be_visible()
     assert not IncidentFact.objects.exists()
@@ -50,4 +50,4 @@ def test_a_refusal_without_a_slot_shows_a_toast(page: Page, login, comms, incide
         """() => htmx.ajax("POST", location.pathname + "do/fact/",
                            {source: "#panel-facts", values: {text: "  "}})"""
     )
-    expect(page.locator("#toasts .toast-error")).to_contain_text("text: ")
+    expect(page.locator("#toasts .toast-error")).to_contain_text("Text: ")

@@ -307,7 +307,7 @@ def test_the_page_sends_the_statement_to_the_open_mentions_only_when_asked(
     refused = client.post(
         f"/incidents/{incident.pk}/do/bulk-respond/", {"status": "open"}, follow=True
     )
-    assert "confirm: Tick the box" in refused.content.decode()
+    assert "Tick the box" in refused.content.decode()
     assert not BulkResponse.objects.exists()
     done = client.post(
         f"/incidents/{incident.pk}/do/bulk-respond/",

@@ -86,7 +86,7 @@ def test_bad_input_is_a_4xx_naming_the_field(client, comms, incident):
         {"text": ""},
         HTTP_HX_REQUEST="true",
     )
-    assert response.status_code == 400 and response.content.decode().startswith("text:")
+    assert response.status_code == 400 and response.content.decode().startswith("Text:")
     assert client.get(reverse("incidents:panel", args=[incident.pk, "nope"])).status_code == 404
 
 

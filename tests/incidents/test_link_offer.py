@@ -40,7 +40,7 @@ def test_a_refused_declaration_says_why_and_keeps_what_was_typed(client, lead, s
         response = client.post("/incidents/declare/", {**form, "departments": departments})
         assert response.status_code == 400
         page = response.content.decode()
-        assert "departments: Include a department you lead" in page
+        assert "Departments: Include a department you lead" in page
         assert 'value="Card &lt;payments&gt; failing"' in page
         assert 'value="card, payment"' in page and ">Since 09:00.</textarea>" in page
         assert '<option value="critical" selected>' in page

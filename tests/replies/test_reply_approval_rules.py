@@ -184,7 +184,7 @@ def test_a_refused_reply_leaves_no_offer_behind(
         },
         follow=True,
     )
-    assert "text:" in response.content.decode()
+    assert "Text:" in response.content.decode()
     assert not Reply.objects.filter(mention=mention).exists()
     assert not CompensationOffer.objects.filter(mention=mention).exists()
     # The same form with a text that fits makes both.
@@ -218,7 +218,7 @@ def test_a_refused_composer_form_comes_back_as_it_was_typed(
     }
     response = client.post(f"/replies/m/{mention.pk}/compose/", form, follow=True)
     page = response.content.decode()
-    assert "compensation_amount: The amount must be a number." in page
+    assert "Compensation amount: The amount must be a number." in page
     assert ">So sorry &lt;about&gt; this &amp; more</textarea>" in page
     assert '<option value="direct" selected>' in page
     assert f'<option value="{voucher.pk}" selected>' in page

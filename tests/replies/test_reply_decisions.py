@@ -204,7 +204,7 @@ def test_the_agents_fix_goes_back_for_approval_with_submit(client, comms, agent,
     refused = client.post(
         f"/replies/{pending.pk}/action/", {"action": "submit", "text": "  "}, follow=True
     )
-    assert "text: A reply needs text." in refused.content.decode()
+    assert "Text: A reply needs text." in refused.content.decode()
     assert Reply.objects.get(pk=pending.pk).state == ReplyState.CHANGES_REQUESTED
 
 
@@ -218,3 +218,16 @@ def test_what_the_author_is_told_and_the_history_read_as_sentences(client, comms
     page = client.get(f"/m/{pending.mention_id}/").content.decode()
     assert "reply drafted" in page and "reply changes requested" in page
     assert "replydrafted" not in page
+
+
+def test_a_decision_too_late_reads_as_a_sentence_not_a_field_code(client, comms, pending):
+    """Refusals on a page name the field as the form does ("Text: ..."); one about the reply's
+    state names no field at all (it read "state: Already decided by ...")."""
+    second = UserFactory(username="comms2", org_role="comms")
+    services.reply_reject(actor=second, reply_id=pending.pk)
+    client.force_login(comms)
+    page = client.post(
+        f"/replies/{pending.pk}/decide/", {"decision": "approve"}, follow=True
+    ).content.decode()
+    assert f"Already decided by {second}." in page
+    assert "state:" not in page.lower()
