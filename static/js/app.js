@@ -320,10 +320,11 @@
     if (link) link.focus();
   }
 
-  // Typing never triggers a shortcut: form fields, editable text, an IME composing.
+  // Typing never triggers a shortcut: form fields, editable text, an IME composing. A ticked
+  // checkbox is not typing: j/k/x go on working after one selects rows by hand.
   function typingIn(target) {
     return !(target instanceof Element) || target.isContentEditable ||
-      target.closest("input, textarea, select, [contenteditable]:not([contenteditable=false])") !== null;
+      target.closest("input:not([type=checkbox]):not([type=radio]), textarea, select, [contenteditable]:not([contenteditable=false])") !== null;
   }
 
   // A shortcut whose button has data-confirm asks first, in the page, beside the button: the
@@ -392,6 +393,11 @@
     } else if (event.key === "n") {
       const next = document.getElementById("next-page");
       if (next) next.click();
+    } else if (event.key === "x" && current >= 0) {
+      // select the current row for the bulk form, as a click on its box would
+      const row = rows()[current];
+      const box = row && row.querySelector('input[type=checkbox][name="ids"]');
+      if (box) { box.checked = !box.checked; showSelection(); event.preventDefault(); }
     } else {
       const button = document.querySelector(`[data-shortcut="${CSS.escape(event.key)}"]`);
       if (!button || button.disabled) return;
@@ -422,6 +428,11 @@
     selectAll.disabled = boxes.length === 0;
     selectAll.checked = boxes.length > 0 && checked === boxes.length;
     selectAll.indeterminate = checked > 0 && checked < boxes.length;
+    // the bulk form says how many it would act on, and offers nothing to apply to none
+    const count = document.getElementById("bulk-count");
+    if (count) count.textContent = checked ? `${checked} selected` : "None selected";
+    const apply = document.getElementById("bulk-apply");
+    if (apply) apply.disabled = checked === 0;
   }
   if (selectAll !== null) {
     selectAll.addEventListener("change", () => {

@@ -167,3 +167,28 @@ def test_the_top_bar_fits_a_1024_window_without_squeezing_the_links(
         for box in (el.bounding_box() for el in page.locator("header.topbar nav a").all())
     }
     assert len(link_rows) <= 2, sorted(link_rows)
+
+
+def test_the_bulk_form_counts_the_selection_and_x_selects_the_current_row(
+    page, login, agent, billing, three_mentions
+):
+    login(agent)
+    page.goto(f"/d/{billing.slug}/")
+    count, apply = page.locator("#bulk-count"), page.locator("#bulk-apply")
+    expect(count).to_have_text("None selected")
+    expect(apply).to_be_disabled()  # nothing to apply to
+    expect(page.locator(".shortcuts")).to_contain_text("x select")
+
+    page.keyboard.press("j")  # the first row
+    page.keyboard.press("j")  # the second
+    page.keyboard.press("x")
+    expect(_row_boxes(page).nth(1)).to_be_checked()
+    expect(_row_boxes(page).nth(0)).not_to_be_checked()
+    expect(count).to_have_text("1 selected")
+    expect(apply).to_be_enabled()
+
+    _select_all(page).check()
+    expect(count).to_have_text("3 selected")
+    page.keyboard.press("x")  # again: the second row leaves the selection
+    expect(_row_boxes(page).nth(1)).not_to_be_checked()
+    expect(count).to_have_text("2 selected")
