@@ -31,6 +31,14 @@ def _require_admin(actor) -> None:
         raise PermissionDenied("Only administrators manage people.")
 
 
+def _validate_password(password: str, user, *, field: str) -> None:
+    """The password validators' first refusal, as a DomainError naming ``field``."""
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise DomainError(_first_message(exc), field=field) from None
+
+
 def _first_message(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
@@ -82,10 +90,7 @@ def user_create(
     )
     if not password:
         raise DomainError("A first password is required.", field="password")
-    try:
-        password_validation.validate_password(password, user)
-    except ValidationError as exc:
-        raise DomainError(_first_message(exc), field="password") from None
+    _validate_password(password, user, field="password")
     user.set_password(password)
     user.save()
     audit(
@@ -286,10 +291,7 @@ def account_password_change(*, actor, old: str, new: str) -> User:
         raise DomainError("Type a new password.", field="new_password")
     if new == old:
         raise DomainError("The new password is your current one.", field="new_password")
-    try:
-        password_validation.validate_password(new, user)
-    except ValidationError as exc:
-        raise DomainError(_first_message(exc), field="new_password") from None
+    _validate_password(new, user, field="new_password")
     user.set_password(new)
     user.save(update_fields=["password"])
     actor.password = user.password  # the caller's session is re-hashed from this object
