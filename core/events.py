@@ -159,9 +159,15 @@ def publish(event_type: str, payload: dict, *, groups: list[str]) -> None:
     """Push to open browsers on commit, and to outbound webhook subscribers (same commit)."""
     from api.webhooks import enqueue  # deferred: the api app imports core at load time
 
+    publish_live(event_type, payload, groups=groups)
+    enqueue(event_type, payload, payload.get("department_id"))
+
+
+def publish_live(event_type: str, payload: dict, *, groups: list[str]) -> None:
+    """Push to open browsers on commit only: for a batch event's per-mention echo, which
+    webhook subscribers already have from the batch's own :func:`publish`."""
     message = {"type": "live.event", "event": event_type, "payload": payload}
     transaction.on_commit(lambda: _send(list(groups), message))
-    enqueue(event_type, payload, payload.get("department_id"))
 
 
 def access_changed(user_id: int) -> None:

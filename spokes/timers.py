@@ -25,7 +25,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from core.events import department_group, incident_group, publish
+from core.events import department_group, incident_group, mention_group, publish, publish_live
 from core.isolation import TRANSIENT, exc_info, one_at_a_time
 from core.mail import Email, emails_queue
 from core.notifications import notify
@@ -504,5 +504,13 @@ def _tick(*, now: datetime, only: int | None = None) -> TickResult:
                     "mention.escalated",
                     {"department_id": department_id, "ids": concerned[department_id]},
                     groups=[department_group(department_id)],
+                )
+            # an open mention page hears its own mention (it follows no queue): moved,
+            # reprioritised or unassigned, it reloads instead of offering stale actions
+            for mention in changed:
+                publish_live(
+                    "mention.escalated",
+                    {"department_id": mention.department_id, "id": mention.pk},
+                    groups=[mention_group(mention.pk)],
                 )
     return result

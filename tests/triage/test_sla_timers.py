@@ -111,7 +111,7 @@ def test_an_sla_rule_moving_a_mention_hands_it_over_as_a_transfer_does(
     """The rule's move left the billing agent assigned to a mention now in support's queue
     (where they cannot work it and nobody there may take it), kept its last-changed time and
     told only support's queue."""
-    from core.events import department_group
+    from core.events import department_group, mention_group
 
     EscalationRule.objects.create(
         name="Late: to support", sla_condition="breach", sla_minutes=0, move_to_department=support
@@ -127,11 +127,13 @@ def test_an_sla_rule_moving_a_mention_hands_it_over_as_a_transfer_does(
     untouched.refresh_from_db()
     assert (untouched.department_id, untouched.assignee_id) == (billing.pk, agent.pk)
     told = {
-        tuple(groups): payload["ids"]
+        tuple(groups): payload.get("ids", payload.get("id"))
         for event, payload, groups in published
         if event == "mention.escalated"
     }
     assert told == {
         (department_group(billing.pk),): [mention.pk],
         (department_group(support.pk),): [mention.pk],
+        # and the mention's own page, open by someone following no queue
+        (mention_group(mention.pk),): mention.pk,
     }
