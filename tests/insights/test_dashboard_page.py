@@ -160,3 +160,17 @@ def test_the_query_count_does_not_grow_with_the_data(
 
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(URL).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_reader_outside_utc_is_told_the_days_are_utc_days(client, comms, dataset):
+    """The daily figures are whole UTC days whatever the reader's zone; a reader in Tokyo is
+    told, a reader in UTC is not bothered with it."""
+    client.force_login(comms)
+    in_utc = client.get(URL)
+    assert in_utc.status_code == 200 and 'id="utc-days"' not in in_utc.content.decode()
+    comms.time_zone = "Asia/Tokyo"
+    comms.save(update_fields=["time_zone"])
+    in_tokyo = client.get(URL)
+    assert in_tokyo.status_code == 200
+    assert "Days are counted from midnight to midnight UTC." in in_tokyo.content.decode()
