@@ -411,6 +411,32 @@ class Activity(models.Model):
         return f"{self.verb} on {self.mention_id}"
 
 
+class SavedView(models.Model):
+    """A person's named filter set on one department's queue ("Views"): personal, seen by
+    no one else. ``params`` is the canonical query string of the filter parameters only
+    (``spokes.selectors.view_params``)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="saved_views",
+        db_index=False,  # saved_view_name leads with it
+    )
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=60)
+    params = models.CharField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "department", "name"], name="saved_view_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 # --- triage automation: escalation firings, spike counters and alerts ----------------------
 class EscalationFiring(models.Model):
     """An escalation rule applied to a mention: each rule acts on a mention once."""

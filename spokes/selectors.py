@@ -276,3 +276,33 @@ def author_history(mention: Mention, user, limit: int = 10) -> QuerySet[Mention]
         .select_related("department")
         .order_by("-posted_at")[:limit]
     )
+
+
+# --- saved views -------------------------------------------------------------------------
+def view_params(data) -> str:
+    """The canonical query string of a queue's filter parameters in ``data`` (a QueryDict or
+    a dict): only the queue filter's own fields, each once (a QueryDict's last value),
+    stripped, empty ones dropped, sorted by name. Paging and refresh (``cursor``,
+    ``partial``) and anything unknown are left out: a saved view is the filters, never a
+    page of them. Validation is the service's (``saved_view_save``)."""
+    from urllib.parse import urlencode
+
+    from spokes.filters import MentionFilter
+
+    pairs = []
+    for name in sorted(MentionFilter.base_filters):
+        value = data.get(name)
+        value = value.strip() if isinstance(value, str) else ""
+        if value:
+            pairs.append((name, value))
+    return urlencode(pairs)
+
+
+def saved_views(user, department: Department) -> QuerySet:
+    """``user``'s own saved views on ``department``'s queue, by name (one query, on the
+    ``saved_view_name`` constraint's index). Nobody sees another person's views."""
+    from spokes.models import SavedView
+
+    if not user.is_authenticated:
+        return SavedView.objects.none()
+    return SavedView.objects.filter(user=user, department=department).only("id", "name", "params")

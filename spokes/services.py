@@ -356,3 +356,98 @@ def mentions_bulk(*, actor, mention_ids, action: str, **kwargs) -> dict:
         except DomainError as exc:
             failed[mention_id] = exc.message
     return {"done": done, "failed": failed}
+
+
+# --- saved views -----------------------------------------------------------------------------
+SAVED_VIEW_NAME_MAX = 60
+SAVED_VIEWS_MAX = 30  # per person per department
+
+
+@transaction.atomic
+def saved_view_save(*, actor, department_slug: str, name: str, params):
+    """Save ``actor``'s queue filters ``params`` (a QueryDict or dict) under ``name`` on a
+    department's queue they may see; saving a name they already use replaces its filters
+    (a person updates their view). Returns the ``SavedView``.
+
+    Only the queue filter's own fields are kept (``selectors.view_params``: paging, refresh
+    and unknown parameters are dropped); a value the queue's filter form refuses is refused
+    here too, naming its field. At most ``SAVED_VIEWS_MAX`` views per person per department.
+
+    A saved view is personal (nobody else sees it): no live event is published; the audit log
+    records it. A department the actor may not see is NotFound, like a missing one."""
+    from django.http import QueryDict
+
+    from spokes.filters import MentionFilter
+    from spokes.models import SavedView
+    from spokes.selectors import department_get, view_params
+
+    department = department_get(user=actor, slug=department_slug)
+    name = (name or "").strip()
+    if not name:
+        raise DomainError("Give the view a name.", field="name")
+    if len(name) > SAVED_VIEW_NAME_MAX:
+        raise DomainError(f"At most {SAVED_VIEW_NAME_MAX} characters.", field="name")
+    canonical = view_params(params)
+    form = MentionFilter(QueryDict(canonical), queryset=Mention.objects.none()).form
+    if not form.is_valid():
+        field, errors = next(iter(form.errors.items()))
+        raise DomainError(" ".join(errors), field=field)
+    if len(canonical) > SavedView._meta.get_field("params").max_length:
+        raise DomainError("These filters are too long to save.", field="params")
+    # one save at a time per person: the limit holds against a double submit
+    list(User.objects.select_for_update().filter(pk=actor.pk).values_list("pk", flat=True))
+    view = SavedView.objects.filter(user=actor, department=department, name=name).first()
+    replaced = view is not None
+    if replaced:
+        view.params = canonical
+        view.save(update_fields=["params"])
+    else:
+        if SavedView.objects.filter(user=actor, department=department).count() >= SAVED_VIEWS_MAX:
+            raise DomainError(
+                f"You have {SAVED_VIEWS_MAX} saved views here: delete one, or save over one "
+                "by its name."
+            )
+        view = SavedView.objects.create(
+            user=actor, department=department, name=name, params=canonical
+        )
+    audit(
+        actor=actor,
+        action="saved_view.saved",
+        target=view,
+        data={
+            "department": department.slug,
+            "name": name,
+            "params": canonical,
+            "replaced": replaced,
+        },
+    )
+    return view
+
+
+@transaction.atomic
+def saved_view_delete(*, actor, view_id, department_slug: str | None = None) -> None:
+    """Delete one of ``actor``'s own saved views (on ``department_slug``'s queue, if given).
+    Anyone else's view, or a missing one, is NotFound: views are personal.
+
+    No live event is published (nobody else sees the view); the audit log records it."""
+    from spokes.models import SavedView
+
+    try:
+        view_id = int(view_id)
+    except (TypeError, ValueError, OverflowError):
+        raise NotFound("No such view.") from None
+    views = SavedView.objects.select_for_update(of=("self",)).filter(
+        pk=view_id, user_id=getattr(actor, "pk", None)
+    )
+    if department_slug is not None:
+        views = views.filter(department__slug=department_slug)
+    view = views.first()
+    if view is None:
+        raise NotFound("No such view.")
+    audit(
+        actor=actor,
+        action="saved_view.deleted",
+        target=view,
+        data={"department_id": view.department_id, "name": view.name, "params": view.params},
+    )
+    view.delete()

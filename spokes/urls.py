@@ -8,6 +8,12 @@ urlpatterns = [
     path("mine/", views.mine, name="mine"),
     path("d/<slug:slug>/", views.queue, name="queue"),
     path("d/<slug:slug>/bulk/", views.queue_bulk, name="bulk"),
+    path("d/<slug:slug>/views/", views.saved_view_save, name="view_save"),
+    path(
+        "d/<slug:slug>/views/<int:view_id>/delete/",
+        views.saved_view_delete,
+        name="view_delete",
+    ),
     path("m/<int:mention_id>/", views.mention_detail, name="mention"),
     path("m/<int:mention_id>/action/", views.mention_action, name="action"),
     path("m/<int:mention_id>/notes/", views.mention_note, name="note"),

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString, mark_safe
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError, NotFound, for_people
 from core.pagination import Ordering, keyset_page_for
@@ -112,6 +112,12 @@ def queue(request, slug):
     department = _department_or_404(request.user, slug)
     if request.htmx and request.GET.get("partial"):
         return _live_rows(request, department)
+    return _queue_page(request, department)
+
+
+def _queue_page(request, department, *, status: int = 200, view_name: str = ""):
+    """The queue page for the filters in the query string; ``view_name``: the name typed in
+    "Save this view as…", kept when saving it was refused (``status`` 400)."""
     base = selectors.queue_base(department)
     context = _filtered_page(request, base)
     can_work = selectors.user_can(request.user, "work_queue", department.pk)
@@ -134,7 +140,15 @@ def queue(request, slug):
     counts = selectors.department_status_counts(department)
     context["counts"] = [(s, counts.get(s.value, 0)) for s in Status]
     context["open_count"] = sum(counts.get(s, 0) for s in OPEN_STATUSES)
-    return render(request, "spokes/queue.html", context)
+    current = selectors.view_params(request.GET)
+    views = list(selectors.saved_views(request.user, department))  # one query
+    context.update(
+        saved_views=views,
+        current_view=next((v for v in views if v.params == current), None),
+        view_query=current,
+        view_name=view_name,
+    )
+    return render(request, "spokes/queue.html", context, status=status)
 
 
 def _live_rows(request, department) -> HttpResponse:
@@ -375,6 +389,58 @@ def queue_bulk(request, slug):
         for mention_id, error in list(result["failed"].items())[:10]:
             messages.error(request, f"#{mention_id}: {error}")
     return redirect(_safe_next(request, reverse("spokes:queue", args=[department.slug])))
+
+
+# --- saved views (personal) ------------------------------------------------------------------
+def _see_other(url: str) -> HttpResponse:
+    response = redirect(url)
+    response.status_code = 303  # after a POST, the queue is fetched with GET
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def saved_view_save(request, slug):
+    """Save the queue's filters (the form's query string) under the name typed; then the
+    queue with that view's filters. A refusal shows the queue again, the message and the
+    name typed kept (400); that page's links and filter form are relative to this URL, so a
+    GET here is sent on to the queue with the same query."""
+    if request.method == "GET":
+        department = _department_or_404(request.user, slug)
+        url = reverse("spokes:queue", args=[department.slug])
+        query = request.GET.urlencode()
+        return redirect(f"{url}?{query}" if query else url)
+    name = request.POST.get("name", "")
+    try:
+        view = services.saved_view_save(
+            actor=request.user, department_slug=slug, name=name, params=request.GET
+        )
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    except DomainError as exc:
+        department = _department_or_404(request.user, slug)
+        messages.error(request, for_people(exc))
+        return _queue_page(request, department, status=exc.status_code, view_name=name)
+    messages.success(request, f"View “{view.name}” saved.")
+    url = reverse("spokes:queue", args=[slug])
+    return _see_other(f"{url}?{view.params}" if view.params else url)
+
+
+@login_required
+@require_POST
+def saved_view_delete(request, slug, view_id):
+    """Delete one of the caller's saved views; then back to the queue as it was shown."""
+    department = _department_or_404(request.user, slug)
+    response = _run(
+        request,
+        lambda: services.saved_view_delete(
+            actor=request.user, view_id=view_id, department_slug=department.slug
+        ),
+        "View deleted.",
+    )
+    if response is not None:
+        return response
+    return _see_other(_safe_next(request, reverse("spokes:queue", args=[department.slug])))
 
 
 # --- spike alerts (central comms) ------------------------------------------------------------

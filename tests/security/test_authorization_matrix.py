@@ -64,6 +64,7 @@ ADMIN_ONLY_DONE = Expect(agent=404, lead=404, comms=404, admin=302, outsider=404
 ADMIN_ONLY_INVALID = Expect(agent=404, lead=404, comms=404, admin=400, outsider=404)
 # a department's object: its staff, central comms and administrators read it
 DEPT_READ = Expect(agent=own(200), lead=own(200), comms=200, admin=200, outsider=404)
+DEPT_READ_ON = Expect(agent=own(302), lead=own(302), comms=302, admin=302, outsider=404)
 # a change on a department's mention: its staff and administrators; comms reads only
 DEPT_WORK = Expect(agent=own(302), lead=own(302), comms=403, admin=302, outsider=404)
 DEPT_LEAD = Expect(agent=own(403), lead=own(302), comms=403, admin=302, outsider=404)
@@ -377,6 +378,39 @@ CASES: dict[str, list[Case]] = {
             Expect(agent=own(302), lead=own(302), comms=302, admin=302, outsider=404),
             {"ids": ["{mention}"], "action": "watch"},
             refused=("comms",),
+        ),
+    ],
+    # saved views are personal: whoever may read the queue saves their own (303 back to it)
+    "d/<slug:slug>/views/": [
+        Case(GET, DEPT_READ_ON, query="status=new"),  # on to the queue (a refusal's links)
+        Case(
+            POST,
+            Expect(agent=own(303), lead=own(303), comms=303, admin=303, outsider=404),
+            {"name": "Matrix view"},
+            query="status=new&cursor=abc",
+        ),
+        Case(
+            POST,
+            Expect(agent=own(400), lead=own(400), comms=400, admin=400, outsider=404),
+            {"name": ""},
+            label="no name",
+        ),
+        Case(
+            POST,
+            Expect(agent=own(400), lead=own(400), comms=400, admin=400, outsider=404),
+            {"name": "Matrix view"},
+            query="priority=99",
+            label="invalid filter",
+        ),
+    ],
+    # the world holds nobody's saved view: every id is someone else's or missing, so 404
+    # (the owner's delete: tests/spokes/test_saved_views.py)
+    "d/<slug:slug>/views/<int:view_id>/delete/": [
+        Case(GET, POST_ONLY, path={"view_id": 999_999}),
+        Case(
+            POST,
+            Expect(agent=404, lead=404, comms=404, admin=404, outsider=404),
+            path={"view_id": 999_999},
         ),
     ],
     "m/<int:mention_id>/": [Case(GET, DEPT_READ)],
