@@ -78,27 +78,53 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(scope="session")
 def live_server(request):
-    """pytest-django's live server, serving one request at a time on in-memory SQLite.
+    """pytest-django's live server, serving one request at a time on in-memory SQLite, and
+    telling when no request is being served (``wait_idle``).
 
     There its request threads share the test's one SQLite connection; a page whose panels
     load in parallel (the incident page) then ran two queries on it at once and could hang
     the test run. Connections stay threaded (keep-alive, static files); only the application
     call is serialised. On PostgreSQL every thread has its own connection: nothing changes.
+
+    On PostgreSQL a request still being served when a test ends (a page's last live refresh)
+    held its tables while the test's flush (``TRUNCATE``) waited for them: a deadlock, and the
+    test failed at teardown. ``tests/browser/conftest.py`` waits for ``wait_idle`` first.
     """
     import threading
 
     from django.test.testcases import ThreadedWSGIServer
     from pytest_django.live_server_helper import LiveServer
 
-    class OneCallAtATime(ThreadedWSGIServer):
+    serving = threading.Condition()
+    in_flight = [0]
+
+    class Counted(ThreadedWSGIServer):
+        serialise = False
+
         def set_app(self, application):
             lock = threading.Lock()
 
-            def serial(environ, start_response):
-                with lock:
+            def call(environ, start_response):
+                with serving:
+                    in_flight[0] += 1
+                try:
+                    if self.serialise:
+                        with lock:
+                            return application(environ, start_response)
                     return application(environ, start_response)
+                finally:
+                    with serving:
+                        in_flight[0] -= 1
+                        serving.notify_all()
 
-            super().set_app(serial)
+            super().set_app(call)
+
+    class OneCallAtATime(Counted):
+        serialise = True
+
+    def wait_idle(timeout: float = 10.0) -> bool:
+        with serving:
+            return serving.wait_for(lambda: in_flight[0] == 0, timeout=timeout)
 
     addr = (
         request.config.getvalue("liveserver")
@@ -106,8 +132,8 @@ def live_server(request):
         or "localhost"
     )
     server = LiveServer(addr, start=False)
-    if server.thread.connections_override:
-        server.thread.server_class = OneCallAtATime
+    server.thread.server_class = OneCallAtATime if server.thread.connections_override else Counted
+    server.wait_idle = wait_idle
     server.start()
     yield server
     server.stop()

@@ -45,6 +45,14 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
+def _served_before_the_flush(live_server, transactional_db):
+    """Set up before the page (so torn down after it closes) and after the database (so
+    before its flush): the flush waits for the last request the page made to be served."""
+    yield
+    live_server.wait_idle(timeout=10)
+
+
+@pytest.fixture(autouse=True)
 def live_events(published):
     """Live events published during the test (from fixtures and from the server thread).
 
