@@ -40,6 +40,7 @@ class TooManyAttempts(DomainError):
 # codes. None: the message stands alone (a state, not something typed).
 FIELD_LABELS: dict[str, str | None] = {
     "ids": "Selection",
+    "params": "Filters",
     "mention_ids": "Mentions",
     "q": "Search",
     "url": "URL",
