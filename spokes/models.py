@@ -299,6 +299,10 @@ class Mention(models.Model):
     def assign(self):
         pass
 
+    @transition(field=status, source=[Status.ASSIGNED], target=Status.NEW)
+    def unassign(self):
+        """Nobody's any more: back among the new ones (it read "Assigned" to nobody)."""
+
     @transition(
         field=status,
         source=[Status.NEW, Status.ASSIGNED, Status.TRANSFERRED],

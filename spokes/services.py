@@ -186,6 +186,9 @@ def mention_assign(*, actor, mention_id, assignee=None) -> Mention:
     if assignee is not None and mention.status != Status.ASSIGNED:
         _transition(mention, Mention.assign)
         fields.append("status")
+    elif assignee is None and mention.status == Status.ASSIGNED:
+        _transition(mention, Mention.unassign)
+        fields.append("status")
     mention.save(update_fields=fields)
     _record(
         mention,

@@ -50,7 +50,10 @@ def test_assigning_to_a_member_and_unassigning(billing_api, mention, agent, publ
     assert response.status_code == 200 and response.json()["assignee"] == "agent"
     mention.refresh_from_db()
     assert mention.assignee == agent and mention.status == Status.ASSIGNED
-    assert billing_api.post(path, {"assignee": None}, format="json").json()["assignee"] is None
+    unassigned = billing_api.post(path, {"assignee": None}, format="json").json()
+    assert unassigned["assignee"] is None and unassigned["status"] == Status.NEW
+    mention.refresh_from_db()
+    assert mention.assignee is None and mention.status == Status.NEW  # not "Assigned" to nobody
     assert Activity.objects.filter(mention=mention, verb="assigned").count() == 2
 
 

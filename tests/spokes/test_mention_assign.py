@@ -56,3 +56,23 @@ def test_another_departments_mention_is_not_found(
 def test_central_comms_sees_but_cannot_work_a_queue(comms, mention):
     with pytest.raises(PermissionDenied):
         services.mention_assign(actor=comms, mention_id=mention.pk, assignee=comms)
+
+
+def test_an_unassigned_mention_is_new_again_and_the_queue_is_told(
+    agent, lead, mention, published, django_capture_on_commit_callbacks
+):
+    services.mention_assign(actor=lead, mention_id=mention.pk, assignee=agent)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.mention_assign(actor=lead, mention_id=mention.pk, assignee=None)
+    mention.refresh_from_db()
+    assert (mention.assignee, mention.status) == (None, Status.NEW)
+    [(event, payload, _)] = [p for p in published if p[1].get("assignee_id", 0) is None]
+    assert (event, payload["status"]) == ("mention.assigned", "new")
+
+
+def test_unassigning_a_watched_mention_keeps_it_watched(agent, lead, mention):
+    services.mention_assign(actor=lead, mention_id=mention.pk, assignee=agent)
+    services.mention_change_status(actor=agent, mention_id=mention.pk, action="watch")
+    services.mention_assign(actor=lead, mention_id=mention.pk, assignee=None)
+    mention.refresh_from_db()
+    assert (mention.assignee, mention.status) == (None, Status.WATCHING)
