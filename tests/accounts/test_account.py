@@ -259,7 +259,7 @@ def test_the_zone_costs_the_queue_page_no_query(
     with_it = settings.MIDDLEWARE
     settings.MIDDLEWARE = [m for m in with_it if m != zone]
     client = _signed_in(agent)
-    with django_assert_max_num_queries(12) as without:
+    with django_assert_max_num_queries(13) as without:
         assert client.get(url).status_code == 200
     settings.MIDDLEWARE = with_it
     agent.time_zone = "Asia/Tokyo"
