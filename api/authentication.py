@@ -19,6 +19,7 @@ that reads the record counts the request in the key's window: one round trip ins
 import copy
 import logging
 import pickle
+import secrets
 import time
 from datetime import datetime, timedelta
 
@@ -29,7 +30,7 @@ from rest_framework import authentication, exceptions
 from api.models import IntegrationKey
 from api.services import integration_key_service_account
 from api.throttling import COUNTED, IntegrationKeyThrottle, Window
-from core.cache import read_and_count
+from core.cache import add_or_swap, read_and_count
 
 log = logging.getLogger("firebreak.api")
 
@@ -42,12 +43,20 @@ def key_cache_name(prefix: str) -> str:
     return f"api-key:{prefix}"
 
 
-# Left for a while in place of a changed key's record: requests read the database meanwhile,
-# and none may cache what it read there. One that read the row just before the change (a
+# Left in place of a changed key's record, each change's marker its own: a request that finds
+# one reads the database and caches what it read only over that same marker (one command on
+# Redis, ``core.cache.add_or_swap``). One that read the row just before a change (a
 # revocation) committed would otherwise cache the old row after the change had dropped it, and
-# the revoked key would work for another KEY_CACHE_SECONDS.
+# the revoked key would work for another KEY_CACHE_SECONDS: the change's own marker, written
+# at its commit, makes that request's swap fail. Other cache backends cannot swap: there a
+# marker keeps the key out of the cache until it expires (CHANGED_SECONDS), as every request
+# reads the database meanwhile.
 CHANGED = b"changed"
 CHANGED_SECONDS = 10
+
+
+def _is_marker(record) -> bool:
+    return isinstance(record, bytes) and record.startswith(CHANGED)
 
 
 def forget_key(prefix: str, *, changed: bool = False) -> None:
@@ -55,18 +64,26 @@ def forget_key(prefix: str, *, changed: bool = False) -> None:
     commit of a change): no request caches the key again for ``CHANGED_SECONDS``."""
     try:
         if changed:
-            cache.set(key_cache_name(prefix), CHANGED, CHANGED_SECONDS)
+            marker = CHANGED + b":" + secrets.token_hex(8).encode()
+            cache.set(key_cache_name(prefix), marker, CHANGED_SECONDS)
         else:
             cache.delete(key_cache_name(prefix))
     except Exception:  # entries expire by themselves
         log.warning("cached API key %s not dropped: cache unavailable", prefix)
 
 
-def _remember(key: IntegrationKey) -> None:
-    """Cache the record read from the database, unless something is cached meanwhile (a
-    change's marker, or another request's record of the same row)."""
+def _remember(key: IntegrationKey, seen: bytes | None) -> None:
+    """Cache the record read from the database, unless the cache no longer holds what the
+    request ``seen`` there before reading (nothing, or a change's marker): a later change's
+    marker, or another request's record of the same row, stays."""
     try:
-        cache.add(key_cache_name(key.prefix), pickle.dumps(key), KEY_CACHE_SECONDS)
+        add_or_swap(
+            caches["default"],
+            key_cache_name(key.prefix),
+            seen,
+            pickle.dumps(key),
+            KEY_CACHE_SECONDS,
+        )
     except Exception:
         log.warning("API key %s not cached: cache unavailable", key.prefix)
 
@@ -116,8 +133,9 @@ def _key_by_prefix(
         record = None
         if window is not None:
             setattr(request, COUNTED, (IntegrationKeyThrottle.key_ident(prefix), window, None))
-    if isinstance(record, bytes) and record != CHANGED:
+    if isinstance(record, bytes) and not _is_marker(record):
         return _decode(prefix, record)
+    seen = record if _is_marker(record) else None
     key = (
         IntegrationKey.objects.select_related("user")
         .prefetch_related("departments")
@@ -126,7 +144,7 @@ def _key_by_prefix(
     )
     if key is not None:
         integration_key_service_account(key)
-        _remember(key)
+        _remember(key, seen)
     return key
 
 

@@ -104,3 +104,38 @@ def read_and_count(
     if value is None:
         return None, None
     return value, count_in_window(backend, count_key, timeout)
+
+
+# Replace the key's value only if it still is the one read before: a single command.
+_SWAP = (
+    "if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end "
+    "redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) return 1"
+)
+
+
+@cache
+def _swapper(client):
+    return client.register_script(_SWAP)
+
+
+def add_or_swap(backend, key: str, seen: object, value: object, timeout: int) -> bool:
+    """Store ``value`` under ``key`` only if the key still holds ``seen`` (None: nothing):
+    whether it was stored.
+
+    ``seen`` is what a reader found before it went on to read the source the value comes
+    from; anything written since (a newer value, an invalidation marker) keeps its place.
+    Redis compares and swaps in one command. Other backends can only add: a value read over
+    ``seen`` is not stored (nothing is lost but the caching).
+    """
+    if seen is None:
+        return backend.add(key, value, timeout=timeout)
+    if not isinstance(backend, RedisCache):
+        return False
+    cache_client = backend._cache
+    client = cache_client.get_client(key, write=True)
+    serializer = cache_client._serializer
+    swapped = _swapper(client)(
+        keys=[backend.make_and_validate_key(key)],
+        args=[serializer.dumps(seen), serializer.dumps(value), timeout],
+    )
+    return bool(swapped)

@@ -6,7 +6,7 @@ import threading
 import pytest
 from django.core.cache.backends.locmem import LocMemCache
 
-from core.cache import RedisCache, count_in_window, read_and_count
+from core.cache import RedisCache, add_or_swap, count_in_window, read_and_count
 
 needs_redis = pytest.mark.skipif(
     not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (run under scripts/with-services.sh)"
@@ -17,7 +17,9 @@ needs_redis = pytest.mark.skipif(
 def redis_cache():
     backend = RedisCache(os.environ["REDIS_URL"], {"KEY_PREFIX": "test-redis-cache"})
     yield backend
-    backend.delete_many(["window:a", "shared"])  # not clear(): other tests share the database
+    backend.delete_many(
+        ["window:a", "shared", "swapped"]
+    )  # not clear(): other tests share the database
 
 
 @needs_redis
@@ -72,3 +74,23 @@ def test_other_backends_read_and_count_with_two_calls():
     assert read_and_count(backend, "record", "k", 30) == ({"a": 1}, 1)
     assert read_and_count(backend, "missing", "k", 30) == (None, None)
     assert read_and_count(backend, "record", "k", 30) == ({"a": 1}, 2)
+
+
+@needs_redis
+def test_add_or_swap_stores_only_over_what_was_seen(redis_cache):
+    redis_cache.delete("swapped")
+    assert add_or_swap(redis_cache, "swapped", None, b"first", 30)
+    assert not add_or_swap(redis_cache, "swapped", None, b"second", 30)  # something is there
+    assert not add_or_swap(redis_cache, "swapped", b"other", b"second", 30)  # not what was seen
+    assert redis_cache.get("swapped") == b"first"
+    assert add_or_swap(redis_cache, "swapped", b"first", b"second", 30)
+    assert redis_cache.get("swapped") == b"second"
+    client = redis_cache._cache.get_client(write=True)  # noqa: SLF001
+    assert 0 < client.ttl(redis_cache.make_and_validate_key("swapped")) <= 30
+
+
+def test_other_backends_only_add():
+    backend = LocMemCache("swap", {})
+    assert add_or_swap(backend, "k", None, b"first", 30)
+    assert not add_or_swap(backend, "k", b"first", b"second", 30)
+    assert backend.get("k") == b"first"
