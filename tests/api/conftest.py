@@ -1,5 +1,8 @@
 """API cast: keys on billing with each scope set; a client that sends ``Api-Key`` headers."""
 
+import os
+import uuid
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -52,3 +55,20 @@ def comms_api(api, comms):
     client = api()
     client.force_authenticate(comms)
     return client
+
+
+needs_redis = pytest.mark.skipif(
+    not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (run under scripts/with-services.sh)"
+)
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The default cache on the Redis of ``REDIS_URL``, under a key prefix of the test's own."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "core.cache.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": f"test-api-{uuid.uuid4().hex}",
+        }
+    }

@@ -1,8 +1,6 @@
 """Api-Key header authentication: hashed keys, revocation, expiry, last use, never a URL."""
 
-import os
 import pickle
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -13,6 +11,7 @@ from django.utils import timezone
 from api import authentication
 from api.models import IntegrationKey
 from api.services import integration_key_revoke
+from tests.api.conftest import needs_redis
 
 URL = "/api/v1/departments/"
 
@@ -91,18 +90,27 @@ def test_a_request_that_read_the_key_before_its_revocation_cannot_cache_it_after
     worked for another minute. The commit now leaves a marker that keeps it out."""
     key, plain = billing_key
     cache.delete(authentication.key_cache_name(key.prefix))
+    _revoked_while_in_flight(
+        api(plain), key, admin_user, monkeypatch, django_capture_on_commit_callbacks
+    )
+    assert api(plain).get(URL).status_code == 401
+    assert api(plain).get(URL).status_code == 401
+
+
+def _revoked_while_in_flight(client, key, admin_user, monkeypatch, capture, seen_marker=False):
+    """A request by ``client`` that reads the key from the database, the key being revoked
+    (and the revocation committed) after its read and before it caches what it read."""
     real_remember = authentication._remember
 
     def revoked_meanwhile(read, seen):
-        with django_capture_on_commit_callbacks(execute=True):
+        assert (seen or b"").startswith(authentication.CHANGED) is seen_marker
+        with capture(execute=True):
             integration_key_revoke(actor=admin_user, key=IntegrationKey.objects.get(pk=key.pk))
         real_remember(read, seen)
 
     monkeypatch.setattr(authentication, "_remember", revoked_meanwhile)
-    assert api(plain).get(URL).status_code == 200  # in flight before the revocation
+    assert client.get(URL).status_code == 200  # in flight before the revocation
     monkeypatch.setattr(authentication, "_remember", real_remember)
-    assert api(plain).get(URL).status_code == 401
-    assert api(plain).get(URL).status_code == 401
 
 
 def test_a_deactivated_service_account_is_refused_at_once(api, billing_key):
@@ -205,22 +213,6 @@ def test_a_changed_cached_record_is_decoded_anew(api, billing_key, admin_user):
     assert client.get(URL).status_code == 401
 
 
-needs_redis = pytest.mark.skipif(
-    not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (run under scripts/with-services.sh)"
-)
-
-
-@pytest.fixture
-def redis_cache(settings):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "core.cache.RedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
-            "KEY_PREFIX": f"test-api-key-{uuid.uuid4().hex}",
-        }
-    }
-
-
 @pytest.fixture
 def locmem_cache(settings):
     settings.CACHES = {
@@ -268,17 +260,10 @@ def test_on_redis_a_request_that_read_the_key_before_a_later_change_cannot_cache
     """The race again, over an earlier change's marker: the revocation's own marker stays."""
     key, plain = billing_key
     _change(key, django_capture_on_commit_callbacks)
-    real_remember = authentication._remember
-
-    def revoked_meanwhile(read, seen):
-        assert seen.startswith(authentication.CHANGED)  # it read the earlier marker
-        with django_capture_on_commit_callbacks(execute=True):
-            integration_key_revoke(actor=admin_user, key=IntegrationKey.objects.get(pk=key.pk))
-        real_remember(read, seen)
-
-    monkeypatch.setattr(authentication, "_remember", revoked_meanwhile)
-    assert api(plain).get(URL).status_code == 200  # in flight before the revocation
-    monkeypatch.setattr(authentication, "_remember", real_remember)
+    _revoked_while_in_flight(
+        api(plain), key, admin_user, monkeypatch, django_capture_on_commit_callbacks,
+        seen_marker=True,
+    )  # fmt: skip
     assert _cached(key).startswith(authentication.CHANGED)
     assert api(plain).get(URL).status_code == 401
     assert api(plain).get(URL).status_code == 401

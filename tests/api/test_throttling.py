@@ -1,12 +1,10 @@
 """Per-key limits counted in the shared cache: 429 with Retry-After, other keys unaffected."""
 
-import os
-import uuid
-
 import pytest
 import redis
 
 from api.services import integration_key_revoke
+from tests.api.conftest import needs_redis
 
 
 @pytest.fixture
@@ -43,20 +41,8 @@ def test_the_count_lives_in_the_shared_cache(three_per_minute, billing_key, api)
     assert len(keys) == 1
 
 
-needs_redis = pytest.mark.skipif(
-    not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (run under scripts/with-services.sh)"
-)
-
-
 @pytest.fixture
-def redis_three_per_minute(settings):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "core.cache.RedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
-            "KEY_PREFIX": f"test-throttle-{uuid.uuid4().hex}",
-        }
-    }
+def redis_three_per_minute(redis_cache, settings):
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {"integration_key": "3/min"},
