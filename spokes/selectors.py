@@ -12,6 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
 from core.errors import NotFound
+from core.pagination import Ordering
 from spokes.models import (
     Department,
     DepartmentGroupObjectPermission,
@@ -279,20 +280,32 @@ def author_history(mention: Mention, user, limit: int = 10) -> QuerySet[Mention]
 
 
 # --- saved views -------------------------------------------------------------------------
+# A queue's orders, by the name its ``sort`` parameter gives.
+ORDERINGS = {
+    "newest": Ordering(("received_at", "id"), descending=True),
+    "oldest": Ordering(("received_at", "id"), descending=False),
+    "priority": Ordering(("priority", "received_at", "id"), descending=True),
+}
+DEFAULT_SORT = "newest"
+
+
 def view_params(data) -> str:
     """The canonical query string of a queue's filter parameters in ``data`` (a QueryDict or
     a dict): only the queue filter's own fields, each once (a QueryDict's last value),
-    stripped, empty ones dropped, sorted by name. Paging and refresh (``cursor``,
-    ``partial``) and anything unknown are left out: a saved view is the filters, never a
-    page of them. Validation is the service's (``saved_view_save``)."""
+    stripped, empty ones dropped, and the order (``sort``) when it is a known one other than
+    the default, sorted by name. Paging and refresh (``cursor``, ``partial``) and anything
+    unknown are left out: a saved view is the filters in their order, never a page of them.
+    Validation is the service's (``saved_view_save``)."""
     from urllib.parse import urlencode
 
     from spokes.filters import MentionFilter
 
     pairs = []
-    for name in sorted(MentionFilter.base_filters):
+    for name in sorted({*MentionFilter.base_filters, "sort"}):
         value = data.get(name)
         value = value.strip() if isinstance(value, str) else ""
+        if name == "sort" and (value not in ORDERINGS or value == DEFAULT_SORT):
+            continue  # the queue shows an unknown order as the default one
         if value:
             pairs.append((name, value))
     return urlencode(pairs)

@@ -327,13 +327,17 @@ def _tag_name(raw: str) -> str:
     return slugify(str(raw))[:50]
 
 
-def mentions_bulk(*, actor, mention_ids, action: str, **kwargs) -> dict:
+def mentions_bulk(*, actor, mention_ids, action: str, offered=None, **kwargs) -> dict:
     """Apply one action to many mentions, each in its own transaction.
 
-    Returns ``{"done": [...ids], "failed": {id: message}}`` so a partial failure loses nothing.
+    ``action`` is assign, handback (unassign: an assigned mention is New again), tag, or a
+    status action; ``offered``, when given, the ones the caller's form offers: another is
+    unknown there (the "Mine" page's form assigns to nobody else). Returns
+    ``{"done": [...ids], "failed": {id: message}}`` so a partial failure loses nothing.
     """
     operations = {
         "assign": lambda mid: mention_assign(actor=actor, mention_id=mid, **kwargs),
+        "handback": lambda mid: mention_assign(actor=actor, mention_id=mid, assignee=None),
         "tag": lambda mid: mention_set_tags(actor=actor, mention_id=mid, **kwargs),
         **{
             name: (
@@ -344,7 +348,7 @@ def mentions_bulk(*, actor, mention_ids, action: str, **kwargs) -> dict:
             for name in STATUS_ACTIONS
         },
     }
-    operation = operations.get(action)
+    operation = operations.get(action) if offered is None or action in offered else None
     if operation is None:
         raise DomainError(f"Unknown bulk action '{action}'.", field="action")
     if not mention_ids:

@@ -6,6 +6,7 @@ app_name = "spokes"
 
 urlpatterns = [
     path("mine/", views.mine, name="mine"),
+    path("mine/bulk/", views.mine_bulk, name="mine_bulk"),
     path("d/<slug:slug>/", views.queue, name="queue"),
     path("d/<slug:slug>/bulk/", views.queue_bulk, name="bulk"),
     path("d/<slug:slug>/views/", views.saved_view_save, name="view_save"),

@@ -17,20 +17,16 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError, NotFound, for_people
-from core.pagination import Ordering, keyset_page_for
+from core.pagination import keyset_page_for
 from core.shared import shared
 from spokes import rules, selectors, services
 from spokes.filters import MentionFilter
 from spokes.models import OPEN_STATUSES, Department, Priority, Source, Status
+from spokes.selectors import DEFAULT_SORT, ORDERINGS
 
 User = get_user_model()
 
 PAGE_SIZE = 50
-ORDERINGS = {
-    "newest": Ordering(("received_at", "id"), descending=True),
-    "oldest": Ordering(("received_at", "id"), descending=False),
-    "priority": Ordering(("priority", "received_at", "id"), descending=True),
-}
 
 
 def _department_or_404(user, slug, perm="view_queue") -> Department:
@@ -55,8 +51,8 @@ def _filtered_page(request, queryset):
         for field, errors in mention_filter.errors.items():
             messages.error(request, f"{field}: {' '.join(errors)}")
         mention_filter = MentionFilter({"status": "open"}, queryset=queryset, request=request)
-    sort = request.GET.get("sort", "newest")
-    ordering = ORDERINGS.get(sort, ORDERINGS["newest"])
+    sort = request.GET.get("sort", DEFAULT_SORT)
+    ordering = ORDERINGS.get(sort, ORDERINGS[DEFAULT_SORT])
     rows, next_cursor = keyset_page_for(request, mention_filter.qs, ordering, size=PAGE_SIZE)
     next_params = request.GET.copy()
     if next_cursor:
@@ -65,7 +61,7 @@ def _filtered_page(request, queryset):
     return {
         "filter": mention_filter,
         "rows": rows,
-        "sort": sort if sort in ORDERINGS else "newest",
+        "sort": sort if sort in ORDERINGS else DEFAULT_SORT,
         "next_url": f"?{next_params.urlencode()}" if next_cursor else "",
         "is_first_page": not request.GET.get("cursor"),
     }
@@ -135,6 +131,8 @@ def _queue_page(request, department, *, status: int = 200, view_name: str = ""):
         ),
         live_kind="department",
         live_key=department.slug,
+        bulk_url=reverse("spokes:bulk", args=[department.slug]),
+        bulk_actions=QUEUE_BULK_ACTIONS,
     )
     context["rows_html"] = _rows_html(request, context)
     counts = selectors.department_status_counts(department)
@@ -214,11 +212,23 @@ def _rows_key(request, department, can_work: bool) -> str:
 
 @login_required
 def mine(request):
-    context = _filtered_page(request, selectors.mentions_mine(request.user))
-    context.update(live_kind="mine", live_key="", show_department=True)
+    """The mentions assigned to the user, across their departments, with the bulk form for
+    whoever works a queue (the rows' boxes too, in a live refresh's rows as well: the page
+    keeps what was selected, as a queue does)."""
+    user = request.user
+    context = _filtered_page(request, selectors.mentions_mine(user))
+    can_work = bool(selectors.department_ids_for(user, "work_queue"))
+    context.update(live_kind="mine", live_key="", show_department=True, can_work=can_work)
     context["rows_html"] = _rows_html(request, context)
     if request.htmx and request.GET.get("partial"):
         return HttpResponse(context["rows_html"])
+    # Handing back is a lead's (spokes.rules.may_assign): not offered to someone it would
+    # only refuse, mention by mention.
+    leads = bool(selectors.department_ids_for(user, "lead_queue"))
+    context.update(
+        bulk_url=reverse("spokes:mine_bulk"),
+        bulk_actions={k: v for k, v in MINE_BULK_ACTIONS.items() if leads or k != "handback"},
+    )
     return render(request, "spokes/mine.html", context)
 
 
@@ -358,14 +368,55 @@ def mention_note(request, mention_id):
     return redirect(reverse("spokes:mention", args=[mention_id]) + "#notes")
 
 
+# What each page's bulk form offers, in its order: {mentions_bulk's action: label}.
+QUEUE_BULK_ACTIONS = {
+    "assign": "Assign to…",
+    "tag": "Add tag…",
+    "watch": "Watch",
+    "resolve": "Resolve",
+    "spam": "Mark spam",
+    "reopen": "Reopen",
+}
+MINE_BULK_ACTIONS = {
+    "resolve": "Resolve",
+    "watch": "Watch",
+    "spam": "Mark spam",
+    "reopen": "Reopen",
+    "tag": "Add tag…",
+    "handback": "Hand back",
+}
+
+
+def _bulk(request, *, offered=None, **kwargs) -> None:
+    """Apply the bulk form's action to the mentions it selected, one by one; say how many
+    were done and why each of the first ten failures failed."""
+    ids = [
+        int(i)
+        for i in request.POST.getlist("ids")
+        if i.isascii() and i.isdigit() and len(i) < 19  # "²" is a digit int() refuses
+    ]
+    action = request.POST.get("action", "")
+    if action == "tag":
+        kwargs["add"] = request.POST.get("tags", "").split(",")
+    try:
+        result = services.mentions_bulk(
+            actor=request.user, mention_ids=ids, action=action, offered=offered, **kwargs
+        )
+    except DomainError as exc:
+        messages.error(request, for_people(exc))
+    else:
+        if result["done"]:
+            messages.success(request, f"{len(result['done'])} mention(s) updated.")
+        for mention_id, error in list(result["failed"].items())[:10]:
+            messages.error(request, f"#{mention_id}: {error}")
+
+
 @login_required
 @require_POST
 def queue_bulk(request, slug):
     department = _department_or_404(request.user, slug)
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
-    action = request.POST.get("action", "")
     kwargs = {}
-    if action == "assign":
+    if request.POST.get("action") == "assign":
         username = request.POST.get("assignee", "")
         kwargs["assignee"] = (
             request.user
@@ -375,20 +426,17 @@ def queue_bulk(request, slug):
         if kwargs["assignee"] is None:
             messages.error(request, "assignee: no such user.")
             return redirect("spokes:queue", slug=department.slug)
-    elif action == "tag":
-        kwargs["add"] = request.POST.get("tags", "").split(",")
-    try:
-        result = services.mentions_bulk(
-            actor=request.user, mention_ids=ids, action=action, **kwargs
-        )
-    except DomainError as exc:
-        messages.error(request, for_people(exc))
-    else:
-        if result["done"]:
-            messages.success(request, f"{len(result['done'])} mention(s) updated.")
-        for mention_id, error in list(result["failed"].items())[:10]:
-            messages.error(request, f"#{mention_id}: {error}")
+    _bulk(request, **kwargs)
     return redirect(_safe_next(request, reverse("spokes:queue", args=[department.slug])))
+
+
+@login_required
+@require_POST
+def mine_bulk(request):
+    """The "Mine" page's bulk form: each mention is checked on its own (one of a department
+    the user no longer works, or cannot see, fails alone); then the page as it was filtered."""
+    _bulk(request, offered=MINE_BULK_ACTIONS.keys())
+    return redirect(_safe_next(request, reverse("spokes:mine")))
 
 
 # --- saved views (personal) ------------------------------------------------------------------

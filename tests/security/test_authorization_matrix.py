@@ -370,6 +370,15 @@ CASES: dict[str, list[Case]] = {
     ],
     # --- spokes --------------------------------------------------------------------------------
     "mine/": [Case(GET, SIGNED_IN)],
+    "mine/bulk/": [  # each mention checked on its own: a refusal fails alone, then redirected
+        Case(GET, POST_ONLY),
+        Case(
+            POST,
+            REDIRECTED,  # back to "mine" for everyone, the foreign mention untouched
+            {"ids": ["{mention}"], "action": "watch"},
+            refused=("comms", "outsider"),
+        ),
+    ],
     "d/<slug:slug>/": [Case(GET, DEPT_READ)],
     "d/<slug:slug>/bulk/": [  # comms reads only: refused item by item, then redirected
         Case(GET, POST_ONLY),

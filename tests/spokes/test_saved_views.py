@@ -32,9 +32,10 @@ def test_it_saves_the_filters_only_in_canonical_order(client, agent, billing):
     )
     view = SavedView.objects.get()
     assert (view.user, view.department, view.name) == (agent, billing, "New VIPs")
-    assert view.params == "status=new&tag=vip"  # sorted; empty, paging, unknown dropped
+    # sorted by name; empty, paging, unknown dropped; the order kept (not the default)
+    assert view.params == "sort=oldest&status=new&tag=vip"
     assert response.status_code == 303
-    assert response["Location"] == f"{QUEUE}?status=new&tag=vip"
+    assert response["Location"] == f"{QUEUE}?sort=oldest&status=new&tag=vip"
 
 
 def test_saving_a_name_again_replaces_its_filters(agent, billing):
@@ -255,3 +256,49 @@ def test_the_views_cost_the_queue_page_one_query(
     with django_assert_num_queries(QUEUE_QUERIES):
         response = client.get(f"{QUEUE}?status=new")
     assert len(response.context["saved_views"]) == views
+
+
+# --- the order -------------------------------------------------------------------------------
+def test_a_view_saved_while_sorted_keeps_the_sort_and_its_link_carries_it(client, agent, billing):
+    client.force_login(agent)
+    response = client.post(f"{SAVE}?status=new&sort=priority", {"name": "Urgent first"})
+    view = SavedView.objects.get()
+    assert view.params == "sort=priority&status=new"
+    assert response["Location"] == f"{QUEUE}?sort=priority&status=new"
+    page = client.get(response["Location"])
+    assert page.context["sort"] == "priority"  # opening the view shows the same order
+    assert page.context["current_view"] == view
+    html = page.content.decode()
+    assert 'href="?sort=priority&amp;status=new" aria-current="true">Urgent first</a>' in html
+    assert AuditEvent.objects.get(action="saved_view.saved").data["params"] == view.params
+
+
+def test_only_a_known_sort_other_than_the_default_is_kept(agent, billing):
+    saved = {
+        sort: _save(agent, f"By {sort or 'nothing'}", {"status": "new", "sort": sort}).params
+        for sort in ("oldest", "priority", "newest", "bogus", " ", "")
+    }
+    assert saved == {
+        "oldest": "sort=oldest&status=new",
+        "priority": "sort=priority&status=new",
+        "newest": "status=new",  # the default: the same view as no sort at all
+        "bogus": "status=new",  # the queue shows it newest first
+        " ": "status=new",
+        "": "status=new",
+    }
+    assert _save(agent, "Just the order", {"sort": "oldest"}).params == "sort=oldest"
+
+
+def test_the_current_view_is_the_one_of_the_same_filters_in_the_same_order(client, agent, billing):
+    oldest = _save(agent, "New, oldest first", {"status": "new", "sort": "oldest"})
+    newest = _save(agent, "New", {"status": "new"})
+    client.force_login(agent)
+
+    def current(query):
+        return client.get(f"{QUEUE}?{query}").context["current_view"]
+
+    assert current("sort=oldest&status=new&cursor=") == oldest
+    assert current("status=new") == newest
+    assert current("status=new&sort=newest") == newest  # the default, said or not
+    assert current("status=new&sort=bogus") == newest  # shown newest first
+    assert current("status=new&sort=priority") is None
