@@ -26,11 +26,13 @@ def status_allows(mention: Mention, transition) -> bool:
 
 
 def may_assign(actor, mention: Mention, assignee) -> bool:
-    """Agents may only take a mention nobody else owns; leads assign anyone, or no one.
+    """Agents may only take a mention nobody else owns, or hand back one of their own; leads
+    assign anyone, or no one.
 
     The caller has checked that ``actor`` works the mention's department."""
     taking_free = assignee == actor and mention.assignee_id in (None, actor.pk)
-    return taking_free or user_can(actor, "lead_queue", mention.department_id)
+    handing_back = assignee is None and mention.assignee_id == actor.pk
+    return taking_free or handing_back or user_can(actor, "lead_queue", mention.department_id)
 
 
 def mention_actions(user, mention: Mention) -> frozenset[str]:
@@ -50,6 +52,8 @@ def mention_actions(user, mention: Mention) -> frozenset[str]:
     assignable = mention.status == Status.ASSIGNED or status_allows(mention, Mention.assign)
     if assignable and mention.assignee_id != user.pk and may_assign(user, mention, user):
         actions.add("assign_me")
+    if mention.assignee_id == user.pk:
+        actions.add("hand_back")
     if user_can(user, "lead_queue", department_id):
         if assignable:
             actions.add("assign")

@@ -222,13 +222,7 @@ def mine(request):
     context["rows_html"] = _rows_html(request, context)
     if request.htmx and request.GET.get("partial"):
         return HttpResponse(context["rows_html"])
-    # Handing back is a lead's (spokes.rules.may_assign): not offered to someone it would
-    # only refuse, mention by mention.
-    leads = bool(selectors.department_ids_for(user, "lead_queue"))
-    context.update(
-        bulk_url=reverse("spokes:mine_bulk"),
-        bulk_actions={k: v for k, v in MINE_BULK_ACTIONS.items() if leads or k != "handback"},
-    )
+    context.update(bulk_url=reverse("spokes:mine_bulk"), bulk_actions=MINE_BULK_ACTIONS)
     return render(request, "spokes/mine.html", context)
 
 
@@ -292,6 +286,9 @@ def mention_action(request, mention_id):
     if action == "assign_me":
         op = lambda: services.mention_assign(actor=user, mention_id=mention_id, assignee=user)  # noqa: E731
         done = "Assigned to you."
+    elif action == "hand_back":
+        op = lambda: services.mention_assign(actor=user, mention_id=mention_id, assignee=None)  # noqa: E731
+        done = "Handed back: it is nobody's now."
     elif action == "assign":
         target = User.objects.filter(username=data.get("assignee", "")).first()
         if data.get("assignee") and target is None:

@@ -175,3 +175,18 @@ def test_the_rules_and_the_service_agree_on_every_status_change(agent, billing, 
     else:
         accepted = True
     assert offered == accepted
+
+
+def test_the_assignee_may_hand_their_mention_back(client, agent, billing):
+    """An agent can take a mention but could not give it back (only a lead could unassign):
+    the owner now sees "Hand back", and the mention is New and nobody's again."""
+    mention = MentionFactory(department=billing, status=Status.ASSIGNED, assignee=agent)
+    other = MentionFactory(department=billing, status=Status.NEW)
+    client.force_login(agent)
+    assert "hand_back" in _buttons(client, mention)
+    assert "hand_back" not in _buttons(client, other)
+    response = client.post(reverse("spokes:action", args=[mention.pk]), {"action": "hand_back"})
+    assert response.status_code == 302
+    mention.refresh_from_db()
+    assert (mention.status, mention.assignee_id) == (Status.NEW, None)
+    assert "hand_back" not in _buttons(client, mention)

@@ -140,17 +140,22 @@ def test_a_mention_of_a_department_i_no_longer_work_fails_alone_with_its_reason(
     assert _state(kept)[0] == Status.SPAM
 
 
-def test_an_agent_handing_back_is_refused_mention_by_mention(client, agent, billing):
-    """Unassigning is a lead's (``spokes.rules.may_assign``): the page does not offer it to an
-    agent, and a forged request changes nothing."""
-    mention = _assigned(billing, agent)[0]
-    before = _state(mention)
+def test_an_agent_hands_back_their_own_but_not_a_colleagues(client, agent, billing):
+    """An agent may hand back what is theirs (``spokes.rules.may_assign``); a colleague's
+    mention, forged into the request, is refused alone and left as it was."""
+    mine = _assigned(billing, agent)[0]
+    colleague = UserFactory(username="colleague")
+    services.membership_set(actor=None, user=colleague, department=billing, role="agent")
+    theirs = _assigned(billing, colleague)[0]
+    before = _state(theirs)
     client.force_login(agent)
-    response = _post(client, [mention.pk], "handback")
+    response = _post(client, [mine.pk, theirs.pk], "handback")
     assert _messages(response) == [
-        ("error", f"#{mention.pk}: Only a department lead can assign others or reassign.")
+        ("success", "1 mention(s) updated."),
+        ("error", f"#{theirs.pk}: Only a department lead can assign others or reassign."),
     ]
-    assert _state(mention) == before
+    assert _state(mine)[0] == Status.NEW
+    assert _state(theirs) == before
 
 
 # --- refused as a whole ----------------------------------------------------------------------
@@ -206,20 +211,12 @@ def test_mine_shows_the_bulk_form_and_a_box_per_row_to_whoever_works_a_queue(
     assert 'id="select-all"' in html and 'id="bulk-apply"' in html and 'id="bulk-count"' in html
     assert sorted(_boxes(html)) == sorted(m.pk for m in mentions)
     offered = re.findall(r'<option value="(\w+)">', html.split('id="bulk-action"')[1])
-    assert offered[:5] == ["resolve", "watch", "spam", "reopen", "tag"]
-    assert "handback" not in offered  # an agent's would be refused, mention by mention
+    assert offered == ["resolve", "watch", "spam", "reopen", "tag", "handback"]
     assert "<kbd>x</kbd> select" in html
 
     client.force_login(comms)  # reads every queue, works none
     html = client.get(MINE).content.decode()
     assert 'id="bulk-form"' not in html and 'id="select-all"' not in html
-
-
-def test_a_lead_is_offered_hand_back(client, lead, billing):
-    _assigned(billing, lead)
-    client.force_login(lead)
-    html = client.get(MINE).content.decode()
-    assert '<option value="handback">Hand back</option>' in html
 
 
 def test_a_live_refresh_of_mine_keeps_the_boxes(client, agent, billing):
