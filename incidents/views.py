@@ -311,9 +311,14 @@ def incident_action(request, incident_id, op):
         messages.success(request, DONE[op](result))
     if request.htmx:
         incident = _incident_or_404(request.user, incident_id)
-        return render(
+        response = render(
             request, f"incidents/_panel_{panel}.html", _panel_context(request, incident, panel)
         )
+        # The panel the form named when it was sent may have been replaced meanwhile by a
+        # live refresh (outerHTML): swapped into that detached element, the answer showed
+        # nowhere and the page kept the older panel. Named again, it is found at swap time.
+        response["HX-Retarget"] = f"#panel-{panel}"
+        return response
     return redirect(_back(request, incident_id))
 
 

@@ -147,3 +147,17 @@ def test_agents_with_drafts_on_linked_mentions_are_told_when_the_statement_chang
     assert groups == [f"user.{agent.pk}"] and "holding statement" in payload["text"]
     [(changed, _)] = events_named(published, "incident.holding_statement_changed")
     assert changed["drafters_told"] == 1
+
+
+def test_a_panel_answer_names_its_panel_again_for_the_swap(client, incident, comms):
+    """The form's target may have been replaced by a live refresh while the fact was sent:
+    the answer names the panel (HX-Retarget), so htmx swaps it into the page's current one."""
+    client.force_login(comms)
+    response = client.post(
+        f"/incidents/{incident.pk}/do/fact/",
+        {"text": "Card payments fail since 09:00.", "source": "Payments"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert response["HX-Retarget"] == "#panel-facts"
+    assert 'id="panel-facts"' in response.content.decode()
