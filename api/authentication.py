@@ -61,7 +61,8 @@ def _is_marker(record) -> bool:
 
 def forget_key(prefix: str, *, changed: bool = False) -> None:
     """Drop a key's cached record: the next request reads the database. ``changed`` (at the
-    commit of a change): no request caches the key again for ``CHANGED_SECONDS``."""
+    commit of a change): a marker of this change's own in its place, over which only a request
+    that found it may cache the key again (on Redis; elsewhere none for ``CHANGED_SECONDS``)."""
     try:
         if changed:
             marker = CHANGED + b":" + secrets.token_hex(8).encode()
